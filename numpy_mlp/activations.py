@@ -5,26 +5,26 @@
 # %% auto #0
 __all__ = ['relu', 'relu_grad', 'softmax', 'log_softmax']
 
-# %% ../nbs/01_activations.ipynb #375eb7ac
+# %% ../nbs/01_activations.ipynb #597fe229
 import numpy as np
 
-# %% ../nbs/01_activations.ipynb #b650b0fd
+# %% ../nbs/01_activations.ipynb #53e1d2b8
 def relu(Z: np.ndarray) -> np.ndarray:
     "max(0, Z), element by element."
     return np.maximum(Z, 0)
 
-# %% ../nbs/01_activations.ipynb #484d3e8b
+# %% ../nbs/01_activations.ipynb #761b49f0
 def relu_grad(Z: np.ndarray) -> np.ndarray:
     "The derivative of relu at Z: 1 where Z > 0, else 0 (0 at the corner Z = 0), in Z's dtype."
     return (Z > 0).astype(Z.dtype)
 
-# %% ../nbs/01_activations.ipynb #6deabbee
+# %% ../nbs/01_activations.ipynb #fca7cce4
 def softmax(Z: np.ndarray) -> np.ndarray:
     "Row-wise softmax of logits Z (n, classes), stabilised by subtracting each row's maximum."
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
 
-# %% ../nbs/01_activations.ipynb #ce526763
+# %% ../nbs/01_activations.ipynb #626e4d93
 def log_softmax(Z: np.ndarray) -> np.ndarray:
     "Row-wise log of softmax(Z), computed stably with the log-sum-exp trick."
     S = Z - Z.max(axis=1, keepdims=True)

@@ -1,0 +1,80 @@
+"""Property tests (hypothesis): invariants that must hold for any input, not just the examples in the notebooks."""
+import gzip
+import numpy as np
+import pytest
+from hypothesis import given, assume, settings, strategies as st, HealthCheck
+from hypothesis.extra.numpy import arrays
+
+from numpy_mlp.activations import softmax, log_softmax
+from numpy_mlp.data import parse_idx, IDX_DTYPES, DataError, random_shift
+from numpy_mlp.loss import cross_entropy
+from numpy_mlp.model import init_params, forward
+from numpy_mlp.backward import backward, grad_check
+
+finite = st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False, width=32)
+logits = st.integers(1, 6).flatmap(lambda n: st.integers(2, 12).flatmap(
+    lambda k: arrays(st.sampled_from([np.float32, np.float64]), (n, k), elements=finite)))
+
+@given(logits)
+def test_softmax_is_a_distribution_per_row(Z):
+    P = softmax(Z)
+    assert P.shape == Z.shape and P.dtype == Z.dtype and np.isfinite(P).all() and (P >= 0).all()
+    np.testing.assert_allclose(P.sum(axis=1), 1, rtol=1e-5 if Z.dtype == np.float32 else 1e-12)
+
+@given(logits, st.floats(-1e3, 1e3, allow_nan=False))
+def test_softmax_ignores_a_constant_added_to_a_row(Z, c):
+    Z = Z.astype(np.float64)
+    np.testing.assert_allclose(softmax(Z + c), softmax(Z), atol=1e-9)
+
+@given(logits)
+def test_log_softmax_is_finite_and_consistent(Z):
+    L = log_softmax(Z)
+    assert np.isfinite(L).all() and (L <= 1e-6).all()
+    np.testing.assert_allclose(np.exp(L), softmax(Z), atol=1e-5)
+
+@given(logits, st.data())
+def test_cross_entropy_is_nonnegative_and_at_most_the_worst_row(Z, data):
+    y = np.array(data.draw(st.lists(st.integers(0, Z.shape[1] - 1), min_size=len(Z), max_size=len(Z))))
+    ce = cross_entropy(Z, y)
+    rows = -log_softmax(Z.astype(np.float64))[np.arange(len(y)), y]
+    assert ce >= -1e-6
+    np.testing.assert_allclose(ce, rows.mean(), rtol=1e-4, atol=1e-3)
+
+@given(st.sampled_from(sorted(IDX_DTYPES)), st.lists(st.integers(0, 5), min_size=1, max_size=3), st.data())
+def test_idx_round_trip(code, shape, data):
+    dtype = IDX_DTYPES[code]
+    n = int(np.prod(shape))
+    elems = st.integers(int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)) if dtype.kind in 'iu' else \
+            st.floats(-1e6, 1e6, allow_nan=False, width=32 if dtype.itemsize == 4 else 64)
+    values = np.array(data.draw(st.lists(elems, min_size=n, max_size=n)), dtype=dtype).reshape(shape)
+    blob = bytes([0, 0, code, len(shape)]) + np.array(shape, '>u4').tobytes() + values.tobytes()
+    np.testing.assert_array_equal(parse_idx(blob), values)
+    if len(blob) > 4 + 4 * len(shape) and n:
+        with pytest.raises(DataError, match='truncated'): parse_idx(blob[:-1])
+
+@given(st.binary(max_size=64))
+def test_parse_idx_never_crashes_on_garbage(blob):
+    try: parse_idx(blob)
+    except DataError: pass                # a clear error is fine; anything else is a bug
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 3))
+@settings(max_examples=30)
+def test_random_shift_moves_but_keeps_an_interior_image(seed, m):
+    img = np.zeros((1, 28, 28), np.float32)
+    img[0, 8:20, 9:19] = np.random.default_rng(seed).random((12, 10))
+    out = random_shift(img, rng=seed, max_shift=m)
+    np.testing.assert_allclose(out.sum(), img.sum(), rtol=1e-6)   # a border of 8 pixels: nothing falls off
+
+@given(st.lists(st.integers(1, 8), min_size=1, max_size=3), st.integers(1, 6), st.floats(0, 1), st.integers(0, 10**6))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_backward_matches_central_differences(hidden, n, l2, seed):
+    rng = np.random.default_rng(seed)
+    sizes = [5] + hidden + [3]
+    params = init_params(sizes, rng=rng, dtype=np.float64)
+    for k in params: params[k] += rng.normal(scale=0.1, size=params[k].shape)   # non-zero biases too
+    X, y = rng.normal(size=(n, 5)), rng.integers(0, 3, n)
+    # central differences straddle ReLU's corner when a pre-activation is within eps of 0: not a fair test there
+    cache = forward(params, X)[1]
+    assume(all(np.abs(cache[f'Z{l}']).min() > 1e-4 for l in range(1, len(sizes) - 1)))
+    errors = grad_check(params, X, y, l2)
+    assert max(errors.values()) < 1e-6, errors
