@@ -30,7 +30,7 @@ def torch_trainer(X_raw, y):
     import torch
     net = torch.nn.Sequential(torch.nn.Linear(784, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10))
     opt = torch.optim.SGD(net.parameters(), lr=0.01, weight_decay=0.001)
-    X, Y = torch.from_numpy(X_raw), torch.from_numpy(y)
+    X, Y = torch.from_numpy(X_raw.copy()), torch.from_numpy(y)   # a writable copy: torch wants one
     gen = torch.Generator().manual_seed(0)
     def epoch():
         t0 = time.perf_counter()

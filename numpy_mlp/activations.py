@@ -5,26 +5,26 @@
 # %% auto #0
 __all__ = ['relu', 'relu_grad', 'softmax', 'log_softmax']
 
-# %% ../nbs/01_activations.ipynb #597fe229
+# %% ../nbs/01_activations.ipynb #7a1e06bd
 import numpy as np
 
-# %% ../nbs/01_activations.ipynb #53e1d2b8
+# %% ../nbs/01_activations.ipynb #abbb22e6
 def relu(Z: np.ndarray) -> np.ndarray:
     "max(0, Z), element by element."
     return np.maximum(Z, 0)
 
-# %% ../nbs/01_activations.ipynb #761b49f0
+# %% ../nbs/01_activations.ipynb #27110258
 def relu_grad(Z: np.ndarray) -> np.ndarray:
     "The derivative of relu at Z: 1 where Z > 0, else 0 (0 at the corner Z = 0), in Z's dtype."
     return (Z > 0).astype(Z.dtype)
 
-# %% ../nbs/01_activations.ipynb #fca7cce4
+# %% ../nbs/01_activations.ipynb #003240ef
 def softmax(Z: np.ndarray) -> np.ndarray:
     "Row-wise softmax of logits Z (n, classes), stabilised by subtracting each row's maximum."
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
 
-# %% ../nbs/01_activations.ipynb #626e4d93
+# %% ../nbs/01_activations.ipynb #67de3bd8
 def log_softmax(Z: np.ndarray) -> np.ndarray:
     "Row-wise log of softmax(Z), computed stably with the log-sum-exp trick."
     S = Z - Z.max(axis=1, keepdims=True)
