@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from numpy_mlp.data import load_mnist, train_valid_split, random_shift
 from numpy_mlp.model import MLP
-from numpy_mlp.training import fit, evaluate, GD
-from numpy_mlp.optim import SGD, Adam, cosine_schedule
+from numpy_mlp.training import fit, evaluate
+from numpy_mlp.cli import make_optimizer
 
 ORIGIN = dict(sizes=[784, 100, 10], init='origin', dtype='float64', shuffle=False, opt='gd', lr=0.01, momentum=0.0,
               schedule=None, l2=0.001, epochs=50, batch_size=64, shift=False)
@@ -41,10 +41,9 @@ def ladder():
     return rows
 
 def optimizer(r):
-    sched = cosine_schedule() if r['schedule'] == 'cosine' else None
-    if r['opt'] == 'gd': return GD(r['lr'], schedule=sched)
-    if r['opt'] == 'adam': return Adam(r['lr'], schedule=sched)
-    return SGD(r['lr'], momentum=r['momentum'], schedule=sched)
+    "The recipe's optimizer, built as `numpy_mlp train` builds it ('gd' is the command line's plain 'sgd')."
+    name = 'sgd' if r['opt'] == 'gd' else r['opt']
+    return make_optimizer(name, r['lr'], r['momentum'], r['schedule'] or 'none', r['epochs'])
 
 def run(r, seed, data):
     (X, y), (X_test, y_test) = data
