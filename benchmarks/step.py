@@ -1,9 +1,11 @@
 """Time one training step (forward, backward, SGD update, batch loss) of the 784-100-10 network at batch 64.
 
-numpy_mlp's step (float32) runs beside a naive step written the way the origin notebook does it (float64,
-one-hot rows taken from a fresh np.eye(10) in the loss and again in the backward pass, loss computed every
-batch with log(P + 1e-8)). Both run in one process on the same batches; each figure is the median over
-several runs of the mean time per step over `--steps` steps.
+numpy_mlp's step (float32), as `fit` runs it (TrainStep, the L2 penalty, GD with weight decay), runs beside
+the same step written with the package's readable functions (forward, cross_entropy, backward, sgd_update),
+a naive step written the way the origin notebook does it (float64, one-hot rows taken from a fresh np.eye(10)
+in the loss and again in the backward pass, loss computed every batch with log(P + 1e-8)), and the step's
+five matrix products alone. All run in one process on the same batches, interleaved; each figure is the
+median over several runs of the mean time per step over `--steps` steps.
 
     python benchmarks/step.py [--steps 300] [--repeats 9]
 """
@@ -13,10 +15,22 @@ from numpy_mlp.data import load_mnist, to_float
 from numpy_mlp.model import init_params, forward
 from numpy_mlp.loss import cross_entropy, l2_penalty
 from numpy_mlp.backward import backward, sgd_update
+from numpy_mlp.training import TrainStep, GD
 
 LR, L2, BS = 0.01, 0.001, 64
 
-def numpy_mlp_step(params, X, y):
+def fit_step(params):
+    "The step `fit` takes: fused forward/loss/backward in reused buffers, then gradient descent with weight decay."
+    step, opt = TrainStep(params), GD(LR)
+    def run(X, y):
+        ce_sum, right, grads = step(X, y)
+        batch_loss = ce_sum / len(y) + l2_penalty(params, L2)
+        opt.step(params, grads, L2)
+        return batch_loss
+    return run
+
+def readable_step(params, X, y):
+    "The same step from the functions of notebooks 02-04, each allocating its results."
     P, cache = forward(params, X)
     batch_loss = cross_entropy(cache['Z2'], y) + l2_penalty(params, L2)
     sgd_update(params, backward(params, cache, X, y, L2), LR)
@@ -46,6 +60,12 @@ class NaiveOrigin:
         db1 = np.sum(dz1, axis=0, keepdims=True) / n
         self.W1 -= LR * dW1; self.b1 -= LR * db1; self.W2 -= LR * dW2; self.b2 -= LR * db2
         return batch_loss
+    def accuracy(self, X, y):
+        "The origin's accuracy: argmax of a forward pass over all of X at once."
+        a1 = np.maximum(0, X.dot(self.W1) + self.b1)
+        z2 = a1.dot(self.W2) + self.b2
+        e = np.exp(z2 - np.max(z2, axis=1, keepdims=True))
+        return np.mean(np.argmax(e / np.sum(e, axis=1, keepdims=True), axis=1) == y) * 100
 
 def matmuls_only(params, X, y, cache={}):
     "Just the five matrix products of a step, on arrays of the step's shapes: a floor no NumPy step can beat."
@@ -63,23 +83,23 @@ def main(steps=300, repeats=9):
     idx = [slice(i, i + BS) for i in range(0, steps * BS, BS)]
     b64 = [(X_raw[s] / 255.0, y[s]) for s in idx]            # float64, as the origin notebook's arrays
     b32 = [(to_float(X_raw[s]), y[s]) for s in idx]          # float32
-    params, naive = init_params([784, 100, 10], rng=0), NaiveOrigin(0)
-    ours = lambda X, yb: numpy_mlp_step(params, X, yb)
-    time_steps(ours, b32); time_steps(naive.step, b64)        # warm up
-    floor = lambda X, yb: matmuls_only(params, X, yb)
-    t_ours, t_naive, t_floor = [], [], []
+    p_fit, p_readable, p_floor = (init_params([784, 100, 10], rng=0) for _ in range(3))
+    runs = {'numpy_mlp, as fit runs it (float32)': (fit_step(p_fit), b32),
+            'numpy_mlp, readable functions (float32)': (lambda X, yb: readable_step(p_readable, X, yb), b32),
+            'naive origin-style (float64)': (NaiveOrigin(0).step, b64),
+            'its matrix products alone (float32)': (lambda X, yb: matmuls_only(p_floor, X, yb), b32)}
+    for step, batches in runs.values(): time_steps(step, batches)     # warm up
+    times = {name: [] for name in runs}
     for _ in range(repeats):                                  # interleaved, so all see the same machine load
-        t_ours.append(time_steps(ours, b32)); t_naive.append(time_steps(naive.step, b64))
-        t_floor.append(time_steps(floor, b32))
-    mo, mn, mf = statistics.median(t_ours), statistics.median(t_naive), statistics.median(t_floor)
+        for name, (step, batches) in runs.items(): times[name].append(time_steps(step, batches))
+    med = {name: statistics.median(t) for name, t in times.items()}
+    naive = med['naive origin-style (float64)']
     print(f"one training step, 784-100-10, batch {BS}: median of {repeats} runs of {steps} steps "
           f"({platform.processor() or platform.machine()}, numpy {np.__version__})")
-    print(f"  {'numpy_mlp (float32)':34s} {mo * 1e6:8.1f} us")
-    print(f"  {'naive origin-style (float64)':34s} {mn * 1e6:8.1f} us")
-    print(f"  {'its matrix products alone (float32)':34s} {mf * 1e6:8.1f} us")
-    print(f"  ratio numpy_mlp / naive: {mo / mn:.2f}   (target: at most 0.30); "
-          f"matrix products alone / naive: {mf / mn:.2f}")
-    return mo, mn
+    for name, m in med.items():
+        print(f"  {name:42s} {m * 1e6:8.1f} us   / naive: {m / naive:.2f}")
+    print("  target: numpy_mlp's step at most 0.30 of the naive one")
+    return med
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -10,6 +10,7 @@ from numpy_mlp.data import parse_idx, IDX_DTYPES, DataError, random_shift
 from numpy_mlp.loss import cross_entropy
 from numpy_mlp.model import init_params, forward
 from numpy_mlp.backward import backward, grad_check, numerical_grad
+from numpy_mlp.training import TrainStep
 
 finite = st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False, width=32)
 logits = st.integers(1, 6).flatmap(lambda n: st.integers(2, 12).flatmap(
@@ -85,3 +86,24 @@ def test_backward_matches_central_differences(hidden, n, l2, seed):
         # absolute difference must be at that noise level
         diff = np.abs(numerical_grad(params, X, y, l2, key=k) - grads[k].ravel()).max()
         assert diff < 1e-9, (k, e, diff)
+
+@given(st.lists(st.integers(1, 12), min_size=0, max_size=3), st.integers(1, 70), st.integers(2, 10),
+       st.sampled_from([np.float32, np.float64]), st.integers(0, 10**6))
+@settings(max_examples=40, deadline=None)
+def test_train_step_matches_the_readable_functions(hidden, n, classes, dtype, seed):
+    "fit's fused step gives the loss, right count and gradients of forward + cross_entropy + backward."
+    rng = np.random.default_rng(seed)
+    sizes = [7] + hidden + [classes]
+    params = init_params(sizes, rng=rng, dtype=dtype)
+    for k in params: params[k] += rng.normal(scale=0.3, size=params[k].shape).astype(dtype)
+    step = TrainStep(params)
+    for rows in (n, max(1, n // 2), n):                      # buffers reused across batch sizes
+        X, y = rng.normal(size=(rows, 7)).astype(dtype), rng.integers(0, classes, rows)
+        ce_sum, right, grads = step(X, y)
+        P, cache = forward(params, X)
+        tol = 1e-4 if dtype == np.float32 else 1e-10
+        np.testing.assert_allclose(ce_sum, cross_entropy(cache[f'Z{len(sizes) - 1}'], y) * rows, rtol=tol, atol=tol)
+        assert right == int((P.argmax(axis=1) == y).sum())
+        for k, g in backward(params, cache, X, y).items():
+            assert grads[k].dtype == dtype
+            np.testing.assert_allclose(grads[k], g, rtol=tol, atol=tol * max(1.0, np.abs(g).max()))
