@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/index.ipynb #4dc2e68b
+# %% ../nbs/index.ipynb #2111f466
 from .data import load_mnist, train_valid_split, Batches, random_shift, show_digits
 from .model import MLP, init_params, forward
 from .loss import cross_entropy, l2_penalty

@@ -38,7 +38,7 @@ class Optimizer:
                 if is_weight(k): g += l2 * params[k]
 
 class GD(Optimizer):
-    "Plain mini-batch gradient descent: params -= lr * (grads + l2 * weights)."
+    "Plain mini-batch gradient descent: `params -= lr * (grads + l2 * weights)`."
     def step(self, params, grads, l2=0.0):
         if l2:
             for k in grads:
