@@ -12,7 +12,7 @@ from .training import Optimizer, GD
 __all__ = ['SGD', 'Adam', 'step_schedule', 'cosine_schedule']
 
 # %% ../nbs/06_optimizers.ipynb #3f09176b
-class SGD(Optimizer):
+class SGD(GD):
     "Stochastic gradient descent with optional (Nesterov) momentum."
     def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False, schedule=None):
         super().__init__(lr, schedule)
@@ -21,7 +21,7 @@ class SGD(Optimizer):
         self.momentum, self.nesterov, self.velocity = momentum, nesterov, {}
 
     def step(self, params: dict, grads: dict, l2: float = 0.0):
-        if self.momentum == 0: return GD.step(self, params, grads, l2)
+        if self.momentum == 0: return super().step(params, grads, l2)   # plain gradient descent
         self.add_l2(params, grads, l2)                       # g = dW + l2 W, the velocity's input
         mu = self.momentum
         for k, g in grads.items():
