@@ -30,10 +30,10 @@ def naive_epoch(naive, X64, y):
 
 def naive_epoch_as_written(naive, X64, y, X64_test, y_test):
     "The naive epoch plus the origin notebook's per-epoch accuracy on the training and test sets."
+    seconds = naive_epoch(naive, X64, y)
     t0 = time.perf_counter()
-    for i in range(0, len(X64), 64): naive.step(X64[i:i + 64], y[i:i + 64])
     for X, labels in ((X64, y), (X64_test, y_test)): naive.accuracy(X, labels)
-    return time.perf_counter() - t0
+    return seconds + time.perf_counter() - t0
 
 def torch_trainer(X_raw, y):
     import torch
