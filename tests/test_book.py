@@ -1,0 +1,74 @@
+"""The notebooks as a book: what the site shows reads well, every chapter 0-7 ends with exercises, and no public
+signature renders as `NoneType=None`."""
+import importlib, inspect, json, re
+from pathlib import Path
+import pytest
+
+NBS = Path(__file__).parents[1]/'nbs'
+CHAPTERS = sorted(NBS.glob('0[0-7]_*.ipynb'))
+ALL = sorted(p for p in NBS.glob('*.ipynb') if not p.name.startswith('_'))
+
+def cells(nb_path): return json.loads(nb_path.read_text(encoding='utf-8'))['cells']
+def src(c): return ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+def directives(s): return {m.group(1) for m in re.finditer(r'^#\|\s*([\w-]+)', s, re.M)}
+
+def test_found_the_chapters():
+    assert [p.name[:2] for p in CHAPTERS] == ['00', '01', '02', '03', '04', '05', '06', '07']
+
+@pytest.mark.parametrize('nb', ALL, ids=lambda p: p.name)
+def test_shown_code_lines_fit_the_page(nb):
+    long = []
+    for i, c in enumerate(cells(nb)):
+        if c['cell_type'] != 'code' or directives(src(c)) & {'hide', 'export', 'exporti', 'default_exp'}: continue
+        long += [f"cell {i}: {len(l)} chars: {l[:60]}..." for l in src(c).splitlines() if len(l) > 100]
+    assert not long, '\n'.join(long)
+
+@pytest.mark.parametrize('nb', CHAPTERS, ids=lambda p: p.name)
+def test_chapter_ends_with_exercises_of_each_kind(nb):
+    cs = cells(nb)
+    start = next((i for i, c in enumerate(cs) if c['cell_type'] == 'markdown'
+                  and re.match(r'##\s+Exercises\b', src(c).lstrip())), None)
+    assert start is not None, f"{nb.name} has no '## Exercises' section"
+    grading = [c['metadata'].get('nbgrader', {}) for c in cs[start:]]
+    code_solutions = [c for c in cs[start:] if c['cell_type'] == 'code'
+                      and c['metadata'].get('nbgrader', {}).get('solution')]
+    implement = [c for c in code_solutions if re.search(r'^def my_\w+', src(c), re.M)]
+    measure = [c for c in cs[start:] if c['cell_type'] == 'code' and re.search(r"MEASURES\[", src(c))]
+    think = [g for c, g in zip(cs[start:], grading) if c['cell_type'] == 'markdown' and g.get('solution')]
+    assert implement and measure and think, f"{nb.name}: implement {len(implement)}, measure {len(measure)}, " \
+                                            f"think {len(think)}"
+    assert len(implement) + len(measure) + len(think) >= 3
+    ids = [g['grade_id'] for g in grading if g]
+    assert len(ids) == len(set(ids)), f"{nb.name}: grade ids repeat"
+    assert all('### BEGIN SOLUTION' in src(c) and '### END SOLUTION' in src(c) for c in code_solutions)
+    assert 'What we built' in '\n'.join(src(c) for c in cs[:start] if c['cell_type'] == 'markdown')
+
+def _public_callables():
+    import numpy_mlp
+    for mod_name in sorted({p.stem for p in Path(numpy_mlp.__file__).parent.glob('*.py')} - {'_modidx', '__init__'}):
+        mod = importlib.import_module(f'numpy_mlp.{mod_name}')
+        for name in getattr(mod, '__all__', []):
+            obj = getattr(mod, name)
+            if inspect.isclass(obj):
+                yield f'{mod_name}.{name}', obj.__init__
+                for m, f in vars(obj).items():
+                    if inspect.isfunction(f) and not m.startswith('_'): yield f'{mod_name}.{name}.{m}', f
+            elif callable(obj): yield f'{mod_name}.{name}', obj
+
+def test_no_signature_shows_nonetype():
+    bad = []
+    for name, f in _public_callables():
+        try: sig = inspect.signature(f)
+        except (TypeError, ValueError): continue
+        bad += [f"{name}({p.name}=None)" for p in sig.parameters.values()
+                if p.default is None and p.annotation is inspect.Parameter.empty]
+    assert not bad, 'annotate these (e.g. `x: int | None = None`): ' + ', '.join(bad)
+
+def test_docstrings_have_no_stray_markdown_emphasis():
+    "nbdev shows a docstring in italics (`*docstring*`), so a bare `*` in it ends them half way."
+    bad = []
+    for name, f in _public_callables():
+        doc = inspect.getdoc(f) or ''
+        plain = re.sub(r'`[^`]*`', '', doc)           # code spans are safe
+        if '*' in plain: bad.append(name)            # nbdev sets a docstring in *italics*: a '*' inside ends them
+    assert not bad, 'docstrings that Markdown turns into italics: ' + ', '.join(bad)
