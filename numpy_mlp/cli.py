@@ -14,8 +14,8 @@ from .io import save, load, read_digit, ModelFileError
 from .evaluation import confusion_matrix
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'cmd_data', 'make_optimizer', 'parse_sizes', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'make_parser',
-           'main']
+__all__ = ['OPTIMIZERS', 'cmd_data', 'make_optimizer', 'parse_sizes', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_course',
+           'make_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #38ac021f
 def cmd_data(args) -> int:
@@ -39,17 +39,25 @@ def cmd_data(args) -> int:
 # %% ../nbs/09_cli.ipynb #ce6b39d6
 OPTIMIZERS = ('sgd', 'momentum', 'nesterov', 'adam')
 
-def make_optimizer(name: str, lr: float, momentum: float = 0.9, schedule: str = 'cosine', epochs: int = 10):
+def make_optimizer(name: str, # one of OPTIMIZERS
+                   lr: float, # the base learning rate
+                   momentum: float = 0.9, # for 'momentum' and 'nesterov'
+                   schedule: str = 'cosine', # 'cosine', 'step' or 'none'
+                   epochs: int = 10, # the run's length, for the step schedule's period
+                  ):
     "The optimizer the command-line flags describe."
-    sched = {'cosine': cosine_schedule(), 'step': step_schedule(max(1, epochs // 3), 0.1), 'none': None}[schedule]
+    sched = {'cosine': cosine_schedule(), 'step': step_schedule(max(1, epochs // 3), 0.1),
+             'none': None}[schedule]
     if name == 'sgd': return GD(lr, schedule=sched)
     if name == 'adam': return Adam(lr, schedule=sched)
     return SGD(lr, momentum=momentum, nesterov=(name == 'nesterov'), schedule=sched)
 
+# %% ../nbs/09_cli.ipynb #05e17611
 def parse_sizes(text: str, n_in: int = 784, n_out: int = 10) -> list:
     "Layer sizes from '784,100,10': integers, starting with the input size and ending with the classes."
     try: sizes = [int(s) for s in text.replace(' ', '').split(',')]
-    except ValueError: raise ValueError(f"--sizes must be comma-separated integers like 784,100,10, got {text!r}") from None
+    except ValueError:
+        raise ValueError(f"--sizes must be comma-separated integers like 784,100,10, got {text!r}") from None
     if len(sizes) < 2 or sizes[0] != n_in or sizes[-1] != n_out or min(sizes) < 1:
         raise ValueError(f"--sizes must start at {n_in} (pixels) and end at {n_out} (classes), got {text}")
     return sizes
@@ -65,15 +73,17 @@ def cmd_train(args) -> int:
     opt = make_optimizer(args.optimizer, args.lr, args.momentum, args.schedule, args.epochs)
     print(f"training {model} with {opt} on {len(X)} images for {args.epochs} epochs"
           + (", random shifts" if args.shift else ""))
-    hist = fit(model, X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=opt, valid=valid,
-               seed=args.seed, progress=not args.no_progress and sys.stderr.isatty(),
+    hist = fit(model, X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=opt,
+               valid=valid, seed=args.seed, progress=not args.no_progress and sys.stderr.isatty(),
                augment=random_shift if args.shift else None)
     print(hist.table(every=max(1, args.epochs // 10)))
     secs = sum(r['seconds'] for r in hist)
     if valid is not None: print(f"validation accuracy: {hist[-1]['valid_acc']:.4f}")
-    print(f"test accuracy: {evaluate(model, X_test, y_test)['acc']:.4f}  (training took {secs:.1f} s)")
+    acc = evaluate(model, X_test, y_test)['acc']
+    print(f"test accuracy: {acc:.4f}  (training took {secs:.1f} s)")
     if args.save:
-        settings = {k: v for k, v in vars(args).items() if k not in ('func', 'command', 'save', 'no_progress')}
+        skip = ('func', 'command', 'save', 'no_progress')
+        settings = {k: v for k, v in vars(args).items() if k not in skip}
         print(f"saved to {save(model, args.save, settings={**settings, 'history': list(hist)})}")
     return 0
 
@@ -85,7 +95,8 @@ def cmd_evaluate(args) -> int:
     pred = model.predict(X_test)
     cm, k = confusion_matrix(y_test, pred, model.n_classes), model.n_classes
     print(f"{args.model}: {model}")
-    print(f"test accuracy: {(pred == y_test).mean():.4f} ({int((pred == y_test).sum())} of {len(y_test)})")
+    right = int((pred == y_test).sum())
+    print(f"test accuracy: {right / len(y_test):.4f} ({right} of {len(y_test)})")
     print("confusion matrix (rows: true class, columns: predicted class)")
     print('      ' + ''.join(f'{j:6d}' for j in range(k)))
     for i in range(k): print(f'{i:6d}' + ''.join(f'{n:6d}' for n in cm[i]))
@@ -99,6 +110,14 @@ def cmd_predict(args) -> int:
     P = model.predict_proba(X)
     for path, p in zip(args.images, P):
         print(f"{path}: {classes[int(p.argmax())]} (probability {p.max():.3f})")
+    return 0
+
+# %% ../nbs/09_cli.ipynb #a432e71f
+def cmd_course(args) -> int:
+    "Run a course subcommand: release writes the student edition of the exercises into OUTDIR."
+    from numpy_mlp.course import release     # imported here: nbgrader is an optional extra
+    out = release(args.outdir, chapters=args.chapters, source=args.source, force=args.force)
+    print(f"release written to {out}")
     return 0
 
 # %% ../nbs/09_cli.ipynb #df150839
@@ -116,72 +135,110 @@ def _positive(kind):
     return convert
 
 def _nonnegative_int(text):
-    if not text.isdigit(): raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
     return int(text)
 
 # %% ../nbs/09_cli.ipynb #0c1cba69
 def make_parser() -> argparse.ArgumentParser:
     "The `numpy_mlp` argument parser, with one subparser per command."
-    p = _Parser(prog='numpy_mlp',
-                                description='A multilayer perceptron in NumPy: data, training and evaluation.')
+    p = _Parser(prog='numpy_mlp', description='A multilayer perceptron in NumPy: data, training, '
+                                              "evaluation, and a course's student edition.")
     sub = p.add_subparsers(dest='command', metavar='COMMAND', required=True)
+    data_help = 'which dataset (default: mnist)'
     d = sub.add_parser('data', help='load, verify and summarise a dataset',
-                       description='Load a dataset, verify its checksums, and print its shapes and class counts.')
-    d.add_argument('--dataset', choices=sorted(DATASETS), default='mnist', help='which dataset (default: mnist)')
-    d.add_argument('--path', default=None,
-                   help='folder holding the four IDX files, flat or torchvision-style (default: the bundled MNIST)')
+                       description='Load a dataset, verify its checksums, and print its shapes and '
+                                   'class counts.')
+    d.add_argument('--dataset', choices=sorted(DATASETS), default='mnist', help=data_help)
+    d.add_argument('--path', default=None, help='folder holding the four IDX files, flat or '
+                                                'torchvision-style (default: the bundled MNIST)')
     d.add_argument('--no-verify', action='store_true', help='skip the MD5 check of the files')
     d.set_defaults(func=cmd_data)
 
     t = sub.add_parser('train', help='train a network and report its accuracy',
-                       description='Train a multilayer perceptron on MNIST (or Fashion-MNIST) and report validation '
-                                   'and test accuracy. The defaults are a quick recipe (about 10 s, about 98% test).')
-    t.add_argument('--sizes', default='784,100,10', help='layer widths, input first (default: 784,100,10)')
-    t.add_argument('--epochs', type=_positive(int), default=10, help='passes over the training set (default: 10)')
-    t.add_argument('--batch-size', type=_positive(int), default=64, help='samples per step (default: 64)')
+                       description='Train a multilayer perceptron on MNIST (or Fashion-MNIST) and '
+                                   'report validation and test accuracy. The defaults are a quick '
+                                   'recipe (about 10 s, about 98% test).')
+    t.add_argument('--sizes', default='784,100,10',
+                   help='layer widths, input first (default: 784,100,10)')
+    t.add_argument('--epochs', type=_positive(int), default=10,
+                   help='passes over the training set (default: 10)')
+    t.add_argument('--batch-size', type=_positive(int), default=64,
+                   help='samples per step (default: 64)')
     t.add_argument('--optimizer', choices=OPTIMIZERS, default='momentum',
                    help='sgd (plain), momentum, nesterov, or adam (default: momentum)')
-    t.add_argument('--lr', type=_positive(float), default=0.1, help='base learning rate (default: 0.1; try 1e-3 for adam)')
-    t.add_argument('--momentum', type=float, default=0.9, help='momentum for momentum/nesterov (default: 0.9)')
+    t.add_argument('--lr', type=_positive(float), default=0.1,
+                   help='base learning rate (default: 0.1; try 1e-3 for adam)')
+    t.add_argument('--momentum', type=float, default=0.9,
+                   help='momentum for momentum/nesterov (default: 0.9)')
     t.add_argument('--schedule', choices=('cosine', 'step', 'none'), default='cosine',
                    help='learning-rate schedule over the epochs (default: cosine)')
-    t.add_argument('--l2', type=float, default=5e-4, help='L2 penalty strength on the weights (default: 5e-4)')
-    t.add_argument('--init', choices=sorted(INITS), default='he', help='initial weight scale (default: he)')
-    t.add_argument('--shift', action='store_true', help='augment with random shifts of up to 2 pixels')
+    t.add_argument('--l2', type=float, default=5e-4,
+                   help='L2 penalty strength on the weights (default: 5e-4)')
+    t.add_argument('--init', choices=sorted(INITS), default='he',
+                   help='initial weight scale (default: he)')
+    t.add_argument('--shift', action='store_true',
+                   help='augment with random shifts of up to 2 pixels')
     t.add_argument('--valid', type=_nonnegative_int, default=10_000,
                    help='training images held out for validation, 0 for none (default: 10000)')
-    t.add_argument('--seed', type=int, default=0, help='seed for weights, split and shuffles (default: 0)')
-    t.add_argument('--dtype', choices=('float32', 'float64'), default='float32', help='float type (default: float32)')
-    t.add_argument('--dataset', choices=sorted(DATASETS), default='mnist', help='which dataset (default: mnist)')
-    t.add_argument('--data', default=None, help='folder holding the four IDX files (default: the bundled MNIST)')
-    t.add_argument('--save', metavar='PATH', default=None, help='save the trained model to this .npz file')
-    t.add_argument('--no-progress', action='store_true', help='no progress bar (there is none when stderr is not a terminal)')
+    t.add_argument('--seed', type=int, default=0,
+                   help='seed for weights, split and shuffles (default: 0)')
+    t.add_argument('--dtype', choices=('float32', 'float64'), default='float32',
+                   help='float type (default: float32)')
+    t.add_argument('--dataset', choices=sorted(DATASETS), default='mnist', help=data_help)
+    t.add_argument('--data', default=None,
+                   help='folder holding the four IDX files (default: the bundled MNIST)')
+    t.add_argument('--save', metavar='PATH', default=None,
+                   help='save the trained model to this .npz file')
+    t.add_argument('--no-progress', action='store_true',
+                   help='no progress bar (there is none when stderr is not a terminal)')
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser('evaluate', help="a saved model's test accuracy and confusion matrix",
                        description="Report a saved model's test accuracy and confusion matrix.")
     e.add_argument('model', help='a model file written by numpy_mlp train --save')
-    e.add_argument('--dataset', choices=sorted(DATASETS), default='mnist', help='which dataset (default: mnist)')
-    e.add_argument('--data', default=None, help='folder holding the four IDX files (default: the bundled MNIST)')
+    e.add_argument('--dataset', choices=sorted(DATASETS), default='mnist', help=data_help)
+    e.add_argument('--data', default=None,
+                   help='folder holding the four IDX files (default: the bundled MNIST)')
     e.set_defaults(func=cmd_evaluate)
 
     pr = sub.add_parser('predict', help='classify image files with a saved model',
-                        description='Classify image files (PNG, JPEG, ...; any size, grey or colour, light or dark '
-                                    'background) with a saved model; prints the class and its probability.')
+                        description='Classify image files (PNG, JPEG, ...; any size, grey or '
+                                    'colour, light or dark background) with a saved model; prints '
+                                    'the class and its probability.')
     pr.add_argument('model', help='a model file written by numpy_mlp train --save')
     pr.add_argument('images', nargs='+', help='image files')
     pr.set_defaults(func=cmd_predict)
+
+    c = sub.add_parser('course', help="teachers: write the student edition of the exercises",
+                       description='Tools for teachers running the course (they need nbgrader, '
+                                   'the [course] extra: pip install "numpy_mlp[course]").')
+    csub = c.add_subparsers(dest='action', metavar='ACTION', required=True)
+    r = csub.add_parser('release', help="write the student edition (nbgrader's release) in OUTDIR",
+                        description="Write the student edition of the exercise notebooks into "
+                                    "OUTDIR with nbgrader's generate_assignment: solutions "
+                                    "replaced by stubs, model answers removed, the autograded "
+                                    "checks kept.")
+    r.add_argument('outdir', metavar='OUTDIR', help='the folder to write the release into')
+    r.add_argument('--chapters', nargs='+', metavar='NN', default=None,
+                   help='chapters to release, after OUTDIR: out --chapters 00 01 '
+                        '(default: all with exercises)')
+    r.add_argument('--source', metavar='NBS_DIR', default=None,
+                   help="folder of the teacher's notebooks (default: the project's notebooks)")
+    r.add_argument('--force', action='store_true', help='overwrite a release already in OUTDIR')
+    c.set_defaults(func=cmd_course)
     return p
 
 # %% ../nbs/09_cli.ipynb #b55ddecf
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None, # the arguments after `numpy_mlp` (default: sys.argv[1:])
+        ) -> int:
     "Entry point of the `numpy_mlp` command; returns the exit status."
     args = make_parser().parse_args(argv)
     try: return args.func(args)
-    except BrokenPipeError:  # output piped into a command that stopped reading (`| head`): not an error
+    except BrokenPipeError:   # output piped into a command that stopped reading (`| head`): fine
         sys.stdout = open(os.devnull, 'w')
         return 0
     except (DataError, ModelFileError, FileNotFoundError, ValueError, ImportError) as e:
-        msg = str(e).replace('\n', ' ')
+        msg = str(e).replace('\n', ' ')     # a user's mistake: one line and status 2, no traceback
         print(f"numpy_mlp {args.command}: error: {msg}", file=sys.stderr)
         return 2

@@ -19,52 +19,66 @@ class ModelFileError(ValueError):
     "A model file that cannot be read: damaged, incomplete, or from a newer format."
 
 # %% ../nbs/08_io.ipynb #babc5019
-def save(model: MLP, path, settings: dict | None = None) -> Path:
+def save(model: MLP, # the network to write
+         path: str | Path, # the .npz file to write; its folder must exist
+         settings: dict | None = None, # JSON-able training settings kept beside the weights
+        ) -> Path:
     "Write `model` (and JSON-able training `settings`) to the .npz file `path`, atomically."
     path = Path(path)
-    meta = {'format_version': FORMAT_VERSION, 'sizes': model.sizes, 'dtype': model.dtype.name, 'l2': model.l2,
-            'init': model.init, 'seed': model.seed, 'settings': settings or {}}
+    meta = {'format_version': FORMAT_VERSION, 'sizes': model.sizes, 'dtype': model.dtype.name,
+            'l2': model.l2, 'init': model.init, 'seed': model.seed, 'settings': settings or {}}
     arrays = {k: np.ascontiguousarray(v) for k, v in model.params.items()}
-    fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=path.parent if str(path.parent) else '.')
+    folder = path.parent if str(path.parent) else '.'
+    fd, tmp = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=folder)  # same folder
     try:
         with os.fdopen(fd, 'wb') as f:
             np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
             f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, path)       # the atomic step: `path` is the old file or the new one
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
 
 # %% ../nbs/08_io.ipynb #506577eb
-def load(path) -> MLP:
+def load(path: str | Path, # a .npz file written by `save`
+        ) -> MLP:
     "Read a model written by `save`, checking every array; raises ModelFileError on a bad file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such model file")
     try:
-        with np.load(path, allow_pickle=False) as f:
+        with np.load(path, allow_pickle=False) as f:        # nothing in the file can run
             arrays = {k: f[k] for k in f.files}
     except ValueError as e:
-        if 'allow_pickle' in str(e): raise ModelFileError(f"{path}: holds pickled objects, which are never loaded") from None
+        if 'allow_pickle' in str(e):
+            raise ModelFileError(f"{path}: holds pickled objects, which are never loaded") from None
         raise ModelFileError(f"{path}: not a readable model file ({e})") from None
     except (zipfile.BadZipFile, EOFError, OSError) as e:
-        raise ModelFileError(f"{path}: not a readable model file, damaged or truncated ({e})") from None
-    if 'meta' not in arrays: raise ModelFileError(f"{path}: no 'meta' entry: not a numpy_mlp model file")
+        raise ModelFileError(f"{path}: not a readable model file, damaged or truncated ({e})"
+                             ) from None
+    if 'meta' not in arrays:
+        raise ModelFileError(f"{path}: no 'meta' entry: not a numpy_mlp model file")
     try: meta = json.loads(str(arrays.pop('meta')))
-    except json.JSONDecodeError: raise ModelFileError(f"{path}: its 'meta' entry is not valid JSON") from None
+    except json.JSONDecodeError:
+        raise ModelFileError(f"{path}: its 'meta' entry is not valid JSON") from None
     version = meta.get('format_version')
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise ModelFileError(f"{path}: format version {version} is newer than this numpy_mlp reads "
                              f"({FORMAT_VERSION}): upgrade numpy_mlp")
-    try: model = MLP(meta['sizes'], l2=meta['l2'], init=meta['init'], seed=meta['seed'], dtype=meta['dtype'])
-    except (KeyError, TypeError, ValueError) as e: raise ModelFileError(f"{path}: bad settings in 'meta' ({e})") from None
-    expected = {k: v.shape for k, v in model.params.items()}
+    try:
+        model = MLP(meta['sizes'], l2=meta['l2'], init=meta['init'], seed=meta['seed'],
+                    dtype=meta['dtype'])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ModelFileError(f"{path}: bad settings in 'meta' ({e})") from None
+    expected = {k: v.shape for k, v in model.params.items()}     # checked before anything is kept
     missing = sorted(set(expected) - set(arrays))
     if missing: raise ModelFileError(f"{path}: missing arrays {missing} for sizes {model.sizes}")
     for k, shape in expected.items():
         if arrays[k].shape != shape:
-            raise ModelFileError(f"{path}: array {k} has shape {arrays[k].shape}, expected {shape} for sizes {model.sizes}")
-        if not np.isfinite(arrays[k]).all(): raise ModelFileError(f"{path}: array {k} holds NaN or infinite values")
+            raise ModelFileError(f"{path}: array {k} has shape {arrays[k].shape}, expected {shape} "
+                                 f"for sizes {model.sizes}")
+        if not np.isfinite(arrays[k]).all():
+            raise ModelFileError(f"{path}: array {k} holds NaN or infinite values")
     model.params = {k: arrays[k].astype(model.dtype) for k in expected}
     model.settings = meta.get('settings', {})
     return model
@@ -72,42 +86,51 @@ def load(path) -> MLP:
 # %% ../nbs/08_io.ipynb #5c0a694e
 def _border(a): return np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
 
-def prepare_digit(img) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
-    "Turn a grey-scale (h, w) or colour (h, w, 3|4) image into an MNIST-style 28 x 28 digit, flattened."
+def prepare_digit(img: np.ndarray, # (h, w) grey or (h, w, 3 or 4) colour; uint8, or floats in [0,1]
+                 ) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
+    "Turn a grey (h, w) or colour (h, w, 3|4) image into an MNIST-style 28 x 28 digit, flattened."
     from PIL import Image
     raw = np.asarray(img)
     a = raw.astype(np.float32) / 255 if raw.dtype == np.uint8 else raw.astype(np.float32)
     if a.ndim == 3 and a.shape[2] in (3, 4):
         rgb = a[..., :3]
-        if a.shape[2] == 4:                                 # transparent pixels take the background's colour
+        if a.shape[2] == 4:                       # transparent pixels take the background's colour
             alpha = a[..., 3:]
             rgb = rgb * alpha + (1 - alpha) * (1.0 if _border(rgb).mean() > 0.5 else 0.0)
         a = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
-    if a.ndim != 2 or min(a.shape) < 2: raise ValueError(f"expected a 2-D image, got shape {raw.shape}")
-    if _border(a).mean() > 0.5: a = 1 - a                   # dark digit on a light background: invert
+    if a.ndim != 2 or min(a.shape) < 2:
+        raise ValueError(f"expected a 2-D image, got shape {raw.shape}")
+    if _border(a).mean() > 0.5: a = 1 - a             # dark digit on a light background: invert
     a = np.clip(a - np.median(_border(a)), 0, None)         # the background to 0
     if a.max() <= 0.05: raise ValueError("the image is blank: no digit found")
     rows, cols = np.nonzero(a > 0.2 * a.max())
     crop = a[rows.min():rows.max() + 1, cols.min():cols.max() + 1] / a.max()
-    scale = 20 / max(crop.shape)
-    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))   # PIL wants (w, h)
-    small = np.asarray(Image.fromarray(crop).resize(size, Image.Resampling.LANCZOS), np.float32).clip(0, 1)
+    scale = 20 / max(crop.shape)                            # the longer side to 20 pixels
+    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))  # (w, h)
+    small = Image.fromarray(crop).resize(size, Image.Resampling.LANCZOS)
+    small = np.asarray(small, np.float32).clip(0, 1)
     mass = small.sum()
     cy = (np.arange(small.shape[0]) * small.sum(axis=1)).sum() / mass
     cx = (np.arange(small.shape[1]) * small.sum(axis=0)).sum() / mass
-    top = int(np.clip(round(14 - cy), 0, 28 - small.shape[0]))   # centre of mass to the frame's centre
+    top = int(np.clip(round(14 - cy), 0, 28 - small.shape[0]))   # centre of mass to the centre
     left = int(np.clip(round(14 - cx), 0, 28 - small.shape[1]))
     out = np.zeros((28, 28), np.float32)
     out[top:top + small.shape[0], left:left + small.shape[1]] = small
     return out.reshape(-1)
 
 # %% ../nbs/08_io.ipynb #cd3653ad
-def read_digit(path) -> np.ndarray:
+def read_digit(path: str | Path, # an image file: PNG, JPEG, ... (anything Pillow reads)
+              ) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
     "Read an image file (PNG, JPEG, ...) and prepare it as an MNIST-style digit: (784,) float32."
     try: from PIL import Image, UnidentifiedImageError
-    except ImportError: raise ImportError("reading images needs Pillow: pip install pillow (or numpy_mlp[plots])") from None
+    except ImportError:
+        raise ImportError("reading images needs Pillow: "
+                          "pip install pillow (or numpy_mlp[plots])") from None
     try:
-        with Image.open(path) as im: img = np.asarray(im.convert('RGBA') if im.mode in ('RGBA', 'LA', 'P') else im.convert('RGB'))
+        with Image.open(path) as im:
+            rgba = im.mode in ('RGBA', 'LA', 'P')           # keep transparency where there is some
+            img = np.asarray(im.convert('RGBA') if rgba else im.convert('RGB'))
     except FileNotFoundError: raise FileNotFoundError(f"{path}: no such image file") from None
-    except (UnidentifiedImageError, OSError) as e: raise ValueError(f"{path}: not a readable image ({e})") from None
+    except (UnidentifiedImageError, OSError) as e:
+        raise ValueError(f"{path}: not a readable image ({e})") from None
     return prepare_digit(img)
