@@ -15,17 +15,19 @@ INITS = {'he': lambda fan_in, fan_out: np.sqrt(2 / fan_in),
          'xavier': lambda fan_in, fan_out: np.sqrt(2 / (fan_in + fan_out)),
          'origin': lambda fan_in, fan_out: 0.01}
 
+# %% ../nbs/02_forward.ipynb #3b28ec32
 def check_sizes(sizes):
     "Check that `sizes` lists at least two positive integer widths, and return it as a list of ints."
     sizes = list(sizes)
     if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
-        raise ValueError(f"sizes must list two or more positive integers (input, hidden..., classes), got {sizes}")
+        raise ValueError("sizes must list two or more positive integers (input, hidden..., classes), "
+                         f"got {sizes}")
     return [int(s) for s in sizes]
 
 # %% ../nbs/02_forward.ipynb #9ee0fad6
 def init_params(sizes, # layer widths, input first: [784, 100, 10] is the origin notebook's network
                 init: str = 'he', # 'he', 'xavier' or 'origin' (0.01 * standard normal)
-                rng=None, # a seed or a np.random.Generator
+                rng: int | np.random.Generator | None = None, # a seed or a generator
                 dtype=np.float32,
                ) -> dict: # {"W1": (d0, d1), "b1": (d1,), ...}
     "Random weights scaled by `init`, zero biases."
@@ -34,7 +36,8 @@ def init_params(sizes, # layer widths, input first: [784, 100, 10] is the origin
     rng = np.random.default_rng(rng)
     params = {}
     for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        params[f'W{l}'] = (rng.standard_normal((d_in, d_out)) * INITS[init](d_in, d_out)).astype(dtype)
+        scale = INITS[init](d_in, d_out)
+        params[f'W{l}'] = (rng.standard_normal((d_in, d_out)) * scale).astype(dtype)
         params[f'b{l}'] = np.zeros(d_out, dtype)
     return params
 
@@ -65,7 +68,8 @@ def check_X(X, n_features: int) -> np.ndarray:
                          "with X.reshape(len(X), -1)")
     if X.ndim != 2: raise ValueError(f"X must be 2-D, (n, {n_features}), got shape {X.shape}")
     if X.shape[1] != n_features:
-        raise ValueError(f"X has {X.shape[1]} features per row, the network expects {n_features} (X.shape = {X.shape})")
+        raise ValueError(f"X has {X.shape[1]} features per row, the network expects {n_features} "
+                         f"(X.shape = {X.shape})")
     if not np.issubdtype(X.dtype, np.floating):
         raise TypeError(f"X has dtype {X.dtype}: the network takes floats; scale pixel values to [0, 1] first, "
                         "e.g. with numpy_mlp.data.to_float(X)")
@@ -77,7 +81,7 @@ def check_X(X, n_features: int) -> np.ndarray:
 
 # %% ../nbs/02_forward.ipynb #ba752bcb
 def check_labels(y, n: int, n_classes: int) -> np.ndarray:
-    "Check that y holds `n` integer class labels in 0..n_classes-1, and return it as an array."
+    "Check that y holds `n` integer class labels in `0..n_classes-1`, and return it as an array."
     y = np.asarray(y)
     if y.ndim != 1: raise ValueError(f"y must be a 1-D array of class labels, got shape {y.shape}")
     if len(y) != n: raise ValueError(f"y has {len(y)} labels but X has {n} rows")
@@ -89,7 +93,7 @@ def check_labels(y, n: int, n_classes: int) -> np.ndarray:
 
 # %% ../nbs/02_forward.ipynb #3c5ebc65
 class MLP:
-    "A multilayer perceptron: ReLU hidden layers, softmax output, cross-entropy loss with an L2 penalty."
+    "A multilayer perceptron: ReLU hidden layers, softmax output, cross-entropy plus an L2 penalty."
     def __init__(self, sizes, # layer widths, input first, e.g. [784, 100, 10]
                  *, l2: float = 0.001, # strength of the L2 penalty on the weights
                  init: str = 'he', # initial weight scale: 'he', 'xavier' or 'origin'
@@ -97,18 +101,20 @@ class MLP:
                  dtype=np.float32): # float32 (fast) or float64
         self.sizes, self.l2, self.init, self.seed = check_sizes(sizes), float(l2), init, seed
         self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64): raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
         if self.l2 < 0: raise ValueError(f"l2 must be >= 0, got {l2}")
         self.params = init_params(self.sizes, init, rng=seed, dtype=self.dtype)
 
     def __repr__(self):
-        return f"MLP(sizes={self.sizes}, l2={self.l2}, init={self.init!r}, seed={self.seed}, dtype={self.dtype.name})"
+        return (f"MLP(sizes={self.sizes}, l2={self.l2}, init={self.init!r}, seed={self.seed}, "
+                f"dtype={self.dtype.name})")
 
     @property
     def n_classes(self): return self.sizes[-1]
     def _X(self, X): return check_X(X, self.sizes[0]).astype(self.dtype, copy=False)
 
-    def forward(self, X): 
+    def forward(self, X):
         "Checked forward pass: (P, cache) for inputs X (n, sizes[0])."
         return forward(self.params, self._X(X))
 
@@ -117,7 +123,8 @@ class MLP:
         X = check_X(X, self.sizes[0])
         P = np.empty((len(X), self.n_classes), self.dtype)
         for i in range(0, len(X), batch_size):
-            P[i:i + batch_size] = forward(self.params, X[i:i + batch_size].astype(self.dtype, copy=False))[0]
+            Xb = X[i:i + batch_size].astype(self.dtype, copy=False)
+            P[i:i + batch_size] = forward(self.params, Xb)[0]
         return P
 
     def predict(self, X, batch_size: int = 4096) -> np.ndarray:
