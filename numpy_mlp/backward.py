@@ -18,7 +18,7 @@ def backward(params: dict, # weights and biases
              X: np.ndarray, # (n, d0) the inputs of that forward pass
              y: np.ndarray, # (n,) integer labels
              l2: float = 0.0, # the L2 penalty's lambda
-             input_grad: bool = False, # also return d loss / d X, under the key "X" (see the evaluation notebook)
+             input_grad: bool = False, # also return d loss / d X, key "X" (evaluation notebook)
             ) -> dict: # {"W1": dW1, "b1": db1, ...}: same keys and shapes as params
     "Gradients of loss(params, X, y, l2) with respect to every parameter, by backpropagation."
     L, n = n_layers(params), len(X)
@@ -41,9 +41,9 @@ def backward(params: dict, # weights and biases
 
 # %% ../nbs/04_backward.ipynb #ffbabef0
 def numerical_grad(params: dict, X, y, l2: float = 0.0, eps: float = 1e-6, key: str = 'W1',
-                   idx=None, # flat indices into params[key] to differentiate; all of them by default
+                   idx: np.ndarray | None = None, # flat indices into params[key]; None: all of them
                   ) -> np.ndarray: # the estimates, one per index
-    "Central-difference estimates of d loss / d params[key] at the given flat indices (use float64 params)."
+    "Central-difference estimates of d loss / d params[key] at flat indices idx (float64 params)."
     theta = params[key].reshape(-1)     # a view: nudging it nudges params[key]
     idx = np.arange(theta.size) if idx is None else np.asarray(idx)
     out = np.empty(len(idx))
@@ -57,23 +57,25 @@ def numerical_grad(params: dict, X, y, l2: float = 0.0, eps: float = 1e-6, key: 
 
 # %% ../nbs/04_backward.ipynb #77bc60c2
 def grad_check(params: dict, X, y, l2: float = 0.0, eps: float = 1e-6,
-               max_checks: int | None = None, # check at most this many entries per array (random sample)
+               max_checks: int | None = None, # at most this many entries per array (random sample)
                seed: int = 0) -> dict: # {key: relative error}
-    "Relative error between backward's gradients and central differences, for every parameter array."
+    "Relative error between backward's gradients and central differences, for each parameter array."
     params = {k: v.astype(np.float64) for k, v in params.items()}
     X = np.asarray(X, np.float64)
     grads = backward(params, forward(params, X)[1], X, y, l2)
     rng, errors = np.random.default_rng(seed), {}
     for key, p in params.items():
         idx = np.arange(p.size)
-        if max_checks is not None and p.size > max_checks: idx = rng.choice(p.size, max_checks, replace=False)
+        if max_checks is not None and p.size > max_checks:
+            idx = rng.choice(p.size, max_checks, replace=False)
         num, ana = numerical_grad(params, X, y, l2, eps, key, idx), grads[key].reshape(-1)[idx]
-        errors[key] = float(np.linalg.norm(num - ana) / max(np.linalg.norm(num) + np.linalg.norm(ana), 1e-300))
+        scale = max(np.linalg.norm(num) + np.linalg.norm(ana), 1e-300)
+        errors[key] = float(np.linalg.norm(num - ana) / scale)
     return errors
 
 # %% ../nbs/04_backward.ipynb #2661f2a0
 def sgd_update(params: dict, grads: dict, lr: float) -> None:
-    "One gradient-descent step, in place: params[k] -= lr * grads[k] for every k (grads are consumed)."
+    "One gradient-descent step in place: `params[k] -= lr * grads[k]` for every k (consumes grads)."
     for k, g in grads.items():
         g *= lr
         params[k] -= g

@@ -4,20 +4,26 @@
 
 # %% ../nbs/07_evaluation.ipynb #1b118bbe
 from __future__ import annotations
+from typing import TYPE_CHECKING, Optional
 import numpy as np
 from .model import MLP, forward, check_labels
 from .backward import backward
+# pyplot is imported when plotting; the annotations name it in quotes (Optional['plt.Axes']), which
+# nbdev's show_doc can evaluate without it
+if TYPE_CHECKING: import matplotlib.pyplot as plt
 
 # %% auto #0
 __all__ = ['confusion_matrix', 'precision_recall', 'plot_confusion', 'plot_history', 'plot_weights', 'mistakes', 'plot_mistakes',
            'input_gradient', 'plot_saliency', 'fgsm']
 
 # %% ../nbs/07_evaluation.ipynb #47d5a1a5
-def confusion_matrix(y_true, y_pred, n_classes: int = 10) -> np.ndarray: # (n_classes, n_classes) counts, rows = true class
+def confusion_matrix(y_true, y_pred, n_classes: int = 10
+                    ) -> np.ndarray: # (n_classes, n_classes) counts, rows = true class
     "Count how often each true class (row) was predicted as each class (column)."
     y_true = check_labels(y_true, len(y_true), n_classes)
     y_pred = check_labels(y_pred, len(y_true), n_classes)
-    return np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+    counts = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes)
 
 # %% ../nbs/07_evaluation.ipynb #bf0e1ea0
 def precision_recall(cm: np.ndarray): # (precision, recall), one entry per class
@@ -28,24 +34,30 @@ def precision_recall(cm: np.ndarray): # (precision, recall), one entry per class
         return diag / cm.sum(axis=0), diag / cm.sum(axis=1)
 
 # %% ../nbs/07_evaluation.ipynb #3b19d5b6
-def plot_confusion(cm: np.ndarray, classes=None, ax=None, title: str = 'Confusion matrix (test set)'):
+def plot_confusion(cm: np.ndarray, # (k, k) counts, rows = true class
+                   classes: list | None = None, # k class names; None: 0, 1, ..., k - 1
+                   ax: Optional['plt.Axes'] = None, # draw into this Axes; None: a new Figure
+                   title: str = 'Confusion matrix (test set)'):
     "A heat map of the confusion matrix, counts written in the cells; returns the Figure."
     import matplotlib.pyplot as plt
     cm = np.asarray(cm); k = len(cm)
     classes = [str(i) for i in range(k)] if classes is None else list(classes)
     fig, ax = (plt.subplots(figsize=(5.5, 4.8)) if ax is None else (ax.figure, ax))
-    off = cm.astype(float).copy(); np.fill_diagonal(off, np.nan)    # colour the mistakes; the diagonal would drown them
+    off = cm.astype(float).copy()
+    np.fill_diagonal(off, np.nan)    # colour the mistakes only: the diagonal would drown them
     im = ax.imshow(off, cmap='Reds')
     for i in range(k):
         for j in range(k):
-            ax.text(j, i, cm[i, j], ha='center', va='center', fontsize=7, color='black' if i != j else 'tab:green')
+            ax.text(j, i, cm[i, j], ha='center', va='center', fontsize=7,
+                    color='black' if i != j else 'tab:green')
     ax.set_xticks(range(k), classes); ax.set_yticks(range(k), classes)
     ax.set_xlabel('predicted'); ax.set_ylabel('true'); ax.set_title(title)
     fig.colorbar(im, ax=ax, label='mistakes')
     return fig
 
 # %% ../nbs/07_evaluation.ipynb #5eae42ba
-def plot_history(history, ax=None):
+def plot_history(history, # a History from fit
+                 ax: tuple | None = None): # two Axes (loss, accuracy); None: a new Figure
     "Training and validation loss and accuracy per epoch, from a `fit` history; returns the Figure."
     import matplotlib.pyplot as plt
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.2)) if ax is None else (ax[0].figure, ax)
@@ -84,8 +96,9 @@ def mistakes(model: MLP, X, y, most_confident: bool = False) -> np.ndarray: # in
     if most_confident: wrong = wrong[np.argsort(-P[wrong].max(axis=1), kind='stable')]
     return wrong
 
+# %% ../nbs/07_evaluation.ipynb #07e3c791
 def plot_mistakes(model: MLP, X, y, n: int = 24, most_confident: bool = False, ncols: int = 8):
-    "A gallery of misclassified images, titled 'true -> predicted (confidence)'; returns the Figure."
+    "A gallery of misclassified images, titled 'true -> predicted (confidence)'; returns a Figure."
     import matplotlib.pyplot as plt
     idx = mistakes(model, X, y, most_confident)[:n]
     P = model.predict_proba(X[idx]) if len(idx) else np.zeros((0, model.n_classes))
@@ -101,7 +114,8 @@ def plot_mistakes(model: MLP, X, y, n: int = 24, most_confident: bool = False, n
     return fig
 
 # %% ../nbs/07_evaluation.ipynb #ed0cab06
-def input_gradient(params: dict, X: np.ndarray, y: np.ndarray) -> np.ndarray: # (n, d0), the shape of X
+def input_gradient(params: dict, X: np.ndarray, y: np.ndarray
+                  ) -> np.ndarray: # (n, d0), the shape of X
     "d loss / d X: the gradient of the mean cross-entropy with respect to the input pixels."
     P, cache = forward(params, X)
     return backward(params, cache, X, y, input_grad=True)['X']
@@ -111,17 +125,21 @@ def plot_saliency(model: MLP, X, y, n: int = 6):
     "Each image beside the magnitude of its input gradient; returns the Figure."
     import matplotlib.pyplot as plt
     X = np.asarray(X[:n], model.dtype); y = np.asarray(y[:n])
-    G = np.abs(np.stack([input_gradient(model.params, X[i:i + 1], y[i:i + 1])[0] for i in range(len(X))]))
+    G = np.abs(np.stack([input_gradient(model.params, X[i:i + 1], y[i:i + 1])[0]
+                         for i in range(len(X))]))
     fig, axs = plt.subplots(2, len(X), figsize=(len(X) * 1.3, 2.9), squeeze=False)
     for k in range(len(X)):
-        axs[0, k].imshow(X[k].reshape(28, 28), cmap='gray_r'); axs[0, k].set_title(f'label {y[k]}', fontsize=8)
-        axs[1, k].imshow(G[k].reshape(28, 28), cmap='hot'); axs[1, k].set_title('|dL/dx|', fontsize=8)
+        axs[0, k].imshow(X[k].reshape(28, 28), cmap='gray_r')
+        axs[0, k].set_title(f'label {y[k]}', fontsize=8)
+        axs[1, k].imshow(G[k].reshape(28, 28), cmap='hot')
+        axs[1, k].set_title('|dL/dx|', fontsize=8)
     for a in axs.flat: a.axis('off')
     fig.tight_layout()
     return fig
 
 # %% ../nbs/07_evaluation.ipynb #80c3ddfd
 def fgsm(model: MLP, X, y, eps: float = 0.1) -> np.ndarray:
-    "Fast-gradient-sign adversarial versions of the images X (true labels y), each pixel moved by at most eps."
+    "Fast-gradient-sign adversarial versions of images X (labels y): no pixel moves more than eps."
     X = np.asarray(X, model.dtype)
-    return np.clip(X + eps * np.sign(input_gradient(model.params, X, np.asarray(y))), 0, 1).astype(model.dtype)
+    X_adv = X + eps * np.sign(input_gradient(model.params, X, np.asarray(y)))
+    return np.clip(X_adv, 0, 1).astype(model.dtype)

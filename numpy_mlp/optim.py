@@ -5,6 +5,7 @@
 # %% ../nbs/06_optimizers.ipynb #7e111508
 from __future__ import annotations
 import math
+from typing import Callable
 import numpy as np
 from .training import Optimizer, GD
 
@@ -14,13 +15,15 @@ __all__ = ['SGD', 'Adam', 'step_schedule', 'cosine_schedule']
 # %% ../nbs/06_optimizers.ipynb #3f09176b
 class SGD(GD):
     "Stochastic gradient descent with optional (Nesterov) momentum."
-    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False, schedule=None):
+    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
         super().__init__(lr, schedule)
         if not 0 <= momentum < 1: raise ValueError(f"momentum must be in [0, 1), got {momentum}")
         if nesterov and momentum == 0: raise ValueError("Nesterov momentum needs momentum > 0")
         self.momentum, self.nesterov, self.velocity = momentum, nesterov, {}
 
     def step(self, params: dict, grads: dict, l2: float = 0.0):
+        "Update the velocities with the gradients (plus `l2 * W`), then step the parameters."
         if self.momentum == 0: return super().step(params, grads, l2)   # plain gradient descent
         self.add_l2(params, grads, l2)                       # g = dW + l2 W, the velocity's input
         mu = self.momentum
@@ -37,12 +40,15 @@ class SGD(GD):
 # %% ../nbs/06_optimizers.ipynb #ce068078
 class Adam(Optimizer):
     "Adam: per-parameter steps from running averages of the gradient and its square."
-    def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, schedule=None):
+    def __init__(self, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
         super().__init__(lr, schedule)
-        if not all(0 <= beta < 1 for beta in betas): raise ValueError(f"betas must lie in [0, 1), got {betas}")
+        if not all(0 <= beta < 1 for beta in betas):
+            raise ValueError(f"betas must lie in [0, 1), got {betas}")
         self.betas, self.eps, self.t, self.m, self.s = tuple(betas), eps, 0, {}, {}
 
     def step(self, params: dict, grads: dict, l2: float = 0.0):
+        "Update both running averages with the gradients (plus `l2 * W`), then take the step."
         self.add_l2(params, grads, l2)                       # g = dW + l2 W
         b1, b2 = self.betas
         self.t += 1
@@ -63,6 +69,11 @@ def step_schedule(step_size: int, gamma: float = 0.1):
     if step_size < 1: raise ValueError(f"step_size must be at least 1, got {step_size}")
     return lambda epoch, epochs: gamma ** (epoch // step_size)
 
-def cosine_schedule(min_factor: float = 0.0):
-    "Cosine annealing from the base learning rate down to `min_factor` times it, over the run."
-    return lambda epoch, epochs: min_factor + (1 - min_factor) * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
+# %% ../nbs/06_optimizers.ipynb #d65c1221
+def cosine_schedule(
+    min_factor: float = 0.0, # the floor, reached at epoch `epochs`, one past the last
+) -> Callable: # last epoch's factor: min_factor + (1 - min_factor) (1 - cos(pi/epochs)) / 2
+    "Cosine annealing: the factor falls from 1 at epoch 0 to just above `min_factor` at the end."
+    def factor(epoch, epochs):
+        return min_factor + (1 - min_factor) * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
+    return factor

@@ -5,6 +5,7 @@
 # %% ../nbs/05_training.ipynb #6227df22
 from __future__ import annotations
 import math, time
+from typing import Callable
 import numpy as np
 from .data import Batches, to_float
 from .model import MLP, forward, n_layers, check_X, check_labels
@@ -19,9 +20,11 @@ def is_weight(key: str) -> bool:
     "Whether params[key] is a weight matrix (W1, W2, ...), the arrays the L2 penalty applies to."
     return key[:1] == 'W'
 
+# %% ../nbs/05_training.ipynb #4a19b58f
 class Optimizer:
     "Base class: a learning rate `lr`, optionally scaled each epoch by `schedule(epoch, epochs)`."
-    def __init__(self, lr: float, schedule=None):
+    def __init__(self, lr: float, # the base learning rate
+                 schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
         if not lr > 0: raise ValueError(f"the learning rate must be positive, got {lr}")
         self.base_lr, self.lr, self.schedule = float(lr), float(lr), schedule
     def start_epoch(self, epoch: int, epochs: int):
@@ -29,20 +32,23 @@ class Optimizer:
         self.lr = self.base_lr * (self.schedule(epoch, epochs) if self.schedule else 1.0)
     def step(self, params: dict, # updated in place
              grads: dict, # gradients of the data loss, same keys; the optimizer may overwrite them
-             l2: float = 0.0): # the L2 penalty: its gradient l2 * W is added for every weight matrix W
+             l2: float = 0.0): # the L2 penalty: its gradient, l2 times W, joins dW
+        "Update `params` in place from `grads` and the penalty `l2` (each optimizer has its rule)."
         raise NotImplementedError
     def add_l2(self, params: dict, grads: dict, l2: float):
-        "Add the L2 penalty's gradient, l2 * W, to the gradient of every weight matrix, in place."
+        "Add the L2 penalty's gradient, `l2 * W`, to the gradient of every weight matrix, in place."
         if l2:
             for k, g in grads.items():
                 if is_weight(k): g += l2 * params[k]
 
+# %% ../nbs/05_training.ipynb #3a7d7270
 class GD(Optimizer):
     "Plain mini-batch gradient descent: `params -= lr * (grads + l2 * weights)`."
     def step(self, params, grads, l2=0.0):
+        "Shrink the weights by the factor `1 - lr * l2`, then step against the gradients."
         if l2:
             for k in grads:
-                if is_weight(k): params[k] *= 1 - self.lr * l2     # weight decay: the penalty's part of the step
+                if is_weight(k): params[k] *= 1 - self.lr * l2   # weight decay: the penalty's part
         sgd_update(params, grads, self.lr)
     def __repr__(self): return f"GD(lr={self.base_lr})"
 
@@ -53,8 +59,9 @@ class History(list):
         if isinstance(key, str): return np.array([r.get(key, np.nan) for r in self])
         return super().__getitem__(key)
     def table(self, every: int = 1) -> str:
-        "The records as a text table, one row per `every` epochs (and the last)."
-        cols = [c for c in ('epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds') if self and c in self[0]]
+        "The records as a text table: the epochs that are multiples of `every`, and the last one."
+        names = ('epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds')
+        cols = [c for c in names if self and c in self[0]]
         fmt = {'epoch': '{:5d}', 'lr': '{:8.2g}', 'seconds': '{:7.2f}'}
         rows = [' '.join(f'{c:>10s}' for c in cols)]
         for r in self:
@@ -64,7 +71,7 @@ class History(list):
 
 # %% ../nbs/05_training.ipynb #a69ea7dd
 def evaluate(model: MLP, X, y, batch_size: int = 4096) -> dict:
-    "Mean cross-entropy (plus the L2 penalty), and accuracy, of `model` on (X, y): {'loss': .., 'acc': ..}."
+    "Mean cross-entropy (plus the L2 penalty) and accuracy of `model` on (X, y): {'loss', 'acc'}."
     y = check_labels(y, len(X), model.n_classes)
     L, total, correct = n_layers(model.params), 0.0, 0
     for i in range(0, len(X), batch_size):
@@ -76,13 +83,13 @@ def evaluate(model: MLP, X, y, batch_size: int = 4096) -> dict:
 
 # %% ../nbs/05_training.ipynb #4be1509a
 class TrainStep:
-    "Forward pass, cross-entropy, count of right answers and gradients for one mini-batch, in reused buffers."
+    "Forward pass, cross-entropy, right answers and gradients of one mini-batch, in reused buffers."
     def __init__(self, params: dict): # the network's weights and biases (read, never changed)
         self.params, self.L, self._bufs = params, n_layers(params), {}
         self.grads = {k: np.empty_like(v) for k, v in params.items()}
 
     def _buf(self, name, shape):
-        "A buffer for `name` at this shape, made on first use and kept for the next batch of the same size."
+        "A buffer for `name` at this shape: made on first use, kept for later batches of that size."
         key = (name, shape)
         if key not in self._bufs: self._bufs[key] = np.empty(shape, self.params['W1'].dtype)
         return self._bufs[key]
@@ -90,7 +97,7 @@ class TrainStep:
     def __call__(self, X: np.ndarray, # (n, d0) inputs, in the parameters' dtype
                  y: np.ndarray, # (n,) integer labels, already checked to lie in range
                 ): # (summed cross-entropy, number right, gradients of the mean cross-entropy)
-        "Run one batch. The gradients are overwritten by the next call (the optimizer consumes them first)."
+        "Run one batch. The next call overwrites the gradients (the optimizer consumes them first)."
         p, L, n = self.params, self.L, len(X)
         acts = [X]                                              # A_0 = X, A_1, ..., A_{L-1}
         for l in range(1, L + 1):
@@ -98,7 +105,7 @@ class TrainStep:
             Z = np.matmul(acts[-1], W, out=self._buf(f'Z{l}', (n, W.shape[1])))
             Z += p[f'b{l}']
             if l < L: acts.append(np.maximum(Z, 0, out=Z))    # A_l = relu(Z_l), in place
-        right = int(np.count_nonzero(Z.argmax(axis=1) == y))   # the predicted class: the largest logit
+        right = int(np.count_nonzero(Z.argmax(axis=1) == y))   # predicted class: the largest logit
         S = Z                                                   # the logits Z_L, shifted in place
         S -= S.max(axis=1, keepdims=True)
         rows = np.arange(n)
@@ -114,7 +121,7 @@ class TrainStep:
             np.sum(dZ, axis=0, out=g[f'b{l}'])                  # db_l
             if l > 1:
                 dA = np.matmul(dZ, p[f'W{l}'].T, out=self._buf(f'dA{l - 1}', A.shape))
-                dZ = np.multiply(dA, A > 0, out=dA)             # dZ_{l-1} = dA_{l-1} * relu'(Z_{l-1})
+                dZ = np.multiply(dA, A > 0, out=dA)     # dZ_{l-1} = dA_{l-1} * relu'(Z_{l-1})
         return ce_sum, right, g
 
 # %% ../nbs/05_training.ipynb #f98133be
@@ -130,12 +137,12 @@ def fit(model: MLP, X, y, # training images (n, 784), float in [0, 1] or uint8, 
         *,
         epochs: int, batch_size: int = 64,
         optimizer: Optimizer | None = None, # GD(lr=0.01) by default
-        valid=None, # an (X_valid, y_valid) pair, evaluated after every epoch
+        valid: tuple | None = None, # an (X_valid, y_valid) pair, evaluated after every epoch
         shuffle: bool = True, # reshuffle the training set every epoch
         seed: int | None = None, # seeds the shuffles
         progress: bool = True, # show progress bars (tqdm)
-        callback=None, # called as callback(model, record) after every epoch
-        augment=None, # called as augment(X_batch, rng) on every training batch, e.g. data.random_shift
+        callback: Callable | None = None, # called as callback(model, record) after every epoch
+        augment: Callable | None = None, # augment(X_batch, rng) per batch, e.g. data.random_shift
        ) -> History:
     "Train `model` in place with mini-batch gradient descent; return the per-epoch history."
     if epochs < 1: raise ValueError(f"epochs must be at least 1, got {epochs}")
@@ -144,7 +151,7 @@ def fit(model: MLP, X, y, # training images (n, 784), float in [0, 1] or uint8, 
     opt = optimizer if optimizer is not None else GD(0.01)
     batches = Batches(X, y, batch_size, shuffle=shuffle, seed=seed, dtype=model.dtype)
     params, l2, step = model.params, model.l2, TrainStep(model.params)
-    aug_rng = np.random.default_rng(None if seed is None else [seed, 1])   # a stream apart from the shuffles
+    aug_rng = np.random.default_rng(None if seed is None else [seed, 1])   # apart from the shuffles
     history = History()
     bar = _progress(progress, total=epochs * len(batches))
     try:
@@ -156,13 +163,16 @@ def fit(model: MLP, X, y, # training images (n, 784), float in [0, 1] or uint8, 
                 ce_sum, right, grads = step(Xb, yb)
                 batch_loss = ce_sum / len(yb) + l2_penalty(params, l2)
                 if not math.isfinite(batch_loss):
-                    raise FloatingPointError(f"the loss became {batch_loss} at epoch {epoch}, batch {b} of {len(batches)}, "
-                                             f"learning rate {opt.lr:g}: try a smaller learning rate")
+                    raise FloatingPointError(
+                        f"the loss became {batch_loss} at epoch {epoch}, "
+                        f"batch {b} of {len(batches)}, "
+                        f"learning rate {opt.lr:g}: try a smaller learning rate")
                 total += batch_loss * len(yb)
                 correct += right
                 opt.step(params, grads, l2)
                 if bar is not None: bar.update()
-            rec = {'epoch': epoch, 'lr': opt.lr, 'train_loss': total / len(X), 'train_acc': correct / len(X)}
+            rec = {'epoch': epoch, 'lr': opt.lr,
+                   'train_loss': total / len(X), 'train_acc': correct / len(X)}
             if valid is not None:
                 ev = evaluate(model, *valid)
                 rec.update(valid_loss=ev['loss'], valid_acc=ev['acc'])
@@ -187,12 +197,13 @@ def _postfix(rec):
 # %% ../nbs/05_training.ipynb #cd579b0e
 def origin_recipe(X_train, y_train, X_test, y_test, seed: int = 0, epochs: int = 50, every: int = 5,
                   progress: bool = False) -> list:
-    "Train the origin notebook's recipe; return [(epoch, train_acc, test_acc), ...] every `every` epochs."
+    "The origin's recipe, trained; `(epoch, train_acc, test_acc)` when `every` divides the epoch."
     model = MLP([784, 100, 10], l2=0.001, init='origin', seed=seed, dtype=np.float64)
     out = []
     def check(m, rec):
         if rec['epoch'] % every == 0:
-            out.append((rec['epoch'], evaluate(m, X_train, y_train)['acc'], evaluate(m, X_test, y_test)['acc']))
+            out.append((rec['epoch'], evaluate(m, X_train, y_train)['acc'],
+                        evaluate(m, X_test, y_test)['acc']))
     fit(model, X_train, y_train, epochs=epochs, batch_size=64, optimizer=GD(0.01), shuffle=False,
         progress=progress, callback=check)
     return out
