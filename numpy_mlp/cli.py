@@ -4,17 +4,19 @@
 
 # %% ../nbs/09_cli.ipynb #f12b89a1
 from __future__ import annotations
-import argparse, os, sys, time
+import argparse, math, os, sys, tempfile, time, warnings
+from pathlib import Path
 import numpy as np
-from .data import DATASETS, DataError, load_mnist, train_valid_split, random_shift
-from .model import MLP, INITS
+from .data import DATASETS, DataError, load_mnist, train_valid_split, random_shift, to_float
+from .model import MLP, INITS, check_memory
 from .training import fit, evaluate, GD
 from .optim import SGD, Adam, cosine_schedule, step_schedule
 from .io import save, load, read_digit, ModelFileError
 from .evaluation import confusion_matrix
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'cmd_data', 'make_optimizer', 'parse_sizes', 'cmd_train', 'cmd_evaluate', 'cmd_predict', 'cmd_course',
+__all__ = ['OPTIMIZERS', 'cmd_data', 'make_optimizer', 'parse_sizes', 'Diverged', 'train', 'check_save_path', 'save_or_fallback',
+           'cmd_train', 'load_model', 'model_dataset', 'cmd_evaluate', 'read_image', 'cmd_predict', 'cmd_course',
            'make_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #38ac021f
@@ -62,10 +64,72 @@ def parse_sizes(text: str, n_in: int = 784, n_out: int = 10) -> list:
         raise ValueError(f"--sizes must start at {n_in} (pixels) and end at {n_out} (classes), got {text}")
     return sizes
 
+# %% ../nbs/09_cli.ipynb #6bfbc610
+class Diverged(ValueError):
+    "Training blew up: the loss or the weights stopped being finite."
+
+def train(model, X, y, args, opt, valid):
+    "`fit` with the flags; divergence (a loss that explodes, or weights no longer finite) is a Diverged error."
+    n = min(len(X), 256)
+    start = model.loss(to_float(X[:n], model.dtype), y[:n])     # the loss before training
+    try:
+        hist = fit(model, X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=opt,
+                   valid=valid, seed=args.seed, progress=not args.no_progress and sys.stderr.isatty(),
+                   augment=random_shift if args.shift else None)
+    except FloatingPointError as e:
+        raise Diverged(f"training diverged, the learning rate --lr {args.lr:g} is too large "
+                       f"({str(e).replace(chr(10), ' ')})") from None
+    bad = [r for r in hist if not r['train_loss'] < 10 * max(start, math.log(model.n_classes))]
+    if bad: raise Diverged(f"training diverged at epoch {bad[0]['epoch']} (the training loss reached "
+                           f"{bad[0]['train_loss']:.3g}, from {start:.3g} before training): "
+                           f"the learning rate --lr {args.lr:g} is too large")
+    if not all(np.isfinite(W).all() for W in model.params.values()):
+        raise Diverged(f"training diverged (the weights are no longer finite): "
+                       f"the learning rate --lr {args.lr:g} is too large")
+    return hist
+
+
+# %% ../nbs/09_cli.ipynb #e5aee4b2
+def check_save_path(path) -> Path:
+    "Refuse, before training, a --save path that cannot be written: a folder, a missing folder, a name too long."
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path('.')
+    if path.is_dir(): raise ValueError(f"--save {path}: is a folder; give a file name, e.g. {path/'model.npz'}")
+    if not folder.is_dir():
+        raise ValueError(f"--save {path}: the folder {folder} does not exist"
+                         if not folder.exists() else f"--save {path}: {folder} is not a folder")
+    try: name_max = os.pathconf(folder, 'PC_NAME_MAX')
+    except (OSError, ValueError): name_max = 255
+    room = len(os.fsencode(path.name)) + len('.12345678.tmp')     # save() writes NAME.XXXXXXXX.tmp first
+    if room > name_max:
+        raise ValueError(f"--save {path}: the file name is too long ({len(os.fsencode(path.name))} bytes; "
+                         f"at most {name_max - len('.12345678.tmp')} here)")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=folder)
+        os.close(fd); os.unlink(probe)
+    except OSError as e:
+        raise ValueError(f"--save {path}: cannot write in {folder} ({e.strerror})") from None
+    return path
+
+def save_or_fallback(model, path, settings) -> Path:
+    "Save to `path`; if that fails, save to a file in the temporary folder and say so, so the model is never lost."
+    try: return save(model, path, settings=settings)
+    except OSError as e:
+        why = e.strerror or str(e)
+    fallback = Path(tempfile.gettempdir())/f"numpy_mlp-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.npz"
+    try: save(model, fallback, settings=settings)
+    except OSError as e2:
+        raise OSError(f"could not save the model to {path} ({why}), nor to {fallback} ({e2.strerror or e2}): "
+                      "it is lost") from None
+    raise OSError(f"could not save the model to {path} ({why}); it was saved to {fallback} instead") from None
+
+
 # %% ../nbs/09_cli.ipynb #a2ba452a
 def cmd_train(args) -> int:
     "Train a network with the flags' recipe; print validation and test accuracy."
     sizes = parse_sizes(args.sizes)
+    check_memory(sizes, np.dtype(args.dtype))      # an absurd width is refused before anything is allocated
+    if args.save: check_save_path(args.save)        # and an unwritable --save before minutes of training
     (X, y), (X_test, y_test) = load_mnist(args.data, dataset=args.dataset, raw=True)
     valid = None
     if args.valid > 0: (X, y), valid = train_valid_split(X, y, args.valid, seed=args.seed)
@@ -73,9 +137,7 @@ def cmd_train(args) -> int:
     opt = make_optimizer(args.optimizer, args.lr, args.momentum, args.schedule, args.epochs)
     print(f"training {model} with {opt} on {len(X)} images for {args.epochs} epochs"
           + (", random shifts" if args.shift else ""))
-    hist = fit(model, X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=opt,
-               valid=valid, seed=args.seed, progress=not args.no_progress and sys.stderr.isatty(),
-               augment=random_shift if args.shift else None)
+    hist = train(model, X, y, args, opt, valid)
     print(hist.table(every=max(1, args.epochs // 10)))
     secs = sum(r['seconds'] for r in hist)
     if valid is not None: print(f"validation accuracy: {hist[-1]['valid_acc']:.4f}")
@@ -84,17 +146,40 @@ def cmd_train(args) -> int:
     if args.save:
         skip = ('func', 'command', 'save', 'no_progress')
         settings = {k: v for k, v in vars(args).items() if k not in skip}
-        print(f"saved to {save(model, args.save, settings={**settings, 'history': list(hist)})}")
+        print(f"saved to {save_or_fallback(model, args.save, {**settings, 'history': list(hist)})}")
     return 0
 
+
 # %% ../nbs/09_cli.ipynb #ed6b0d6b
+def load_model(path):
+    "`load`, with whatever goes wrong in it (a damaged or hostile file) turned into a ModelFileError."
+    try: return load(path)
+    except (FileNotFoundError, ModelFileError): raise
+    except MemoryError: raise ModelFileError(f"{path}: not a readable model file (it needs too much memory)") from None
+    except Exception as e:
+        raise ModelFileError(f"{path}: not a readable model file ({type(e).__name__}: {e})") from None
+
+def model_dataset(model, path) -> str:
+    "The dataset a loaded model was trained on (its settings), checked against the known ones."
+    dataset = model.settings.get('dataset', 'mnist') if isinstance(model.settings, dict) else 'mnist'
+    if not isinstance(dataset, str) or dataset not in DATASETS:
+        raise ModelFileError(f"{path}: its settings name an unknown dataset {dataset!r}")
+    if model.n_classes != len(DATASETS[dataset]['classes']) or model.sizes[0] != 784:
+        raise ModelFileError(f"{path}: a {model.sizes[0]}-input, {model.n_classes}-class network cannot "
+                             f"classify {dataset} (784 pixels, {len(DATASETS[dataset]['classes'])} classes)")
+    return dataset
+
 def cmd_evaluate(args) -> int:
     "Test accuracy and confusion matrix of a saved model."
-    model = load(args.model)
-    _, (X_test, y_test) = load_mnist(args.data, dataset=args.dataset)
+    model = load_model(args.model)
+    trained_on = model_dataset(model, args.model)
+    dataset = args.dataset or trained_on
+    _, (X_test, y_test) = load_mnist(args.data, dataset=dataset)
     pred = model.predict(X_test)
     cm, k = confusion_matrix(y_test, pred, model.n_classes), model.n_classes
     print(f"{args.model}: {model}")
+    print(f"evaluated on the {dataset} test set" + (f" (the model was trained on {trained_on})"
+                                                    if dataset != trained_on else ""))
     right = int((pred == y_test).sum())
     print(f"test accuracy: {right / len(y_test):.4f} ({right} of {len(y_test)})")
     print("confusion matrix (rows: true class, columns: predicted class)")
@@ -102,15 +187,26 @@ def cmd_evaluate(args) -> int:
     for i in range(k): print(f'{i:6d}' + ''.join(f'{n:6d}' for n in cm[i]))
     return 0
 
+def read_image(path) -> np.ndarray:
+    "`read_digit`, refusing an image Pillow flags as a decompression bomb (too many pixels) in one line."
+    try: from PIL import Image
+    except ImportError: return read_digit(path)      # read_digit says how to install Pillow
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', Image.DecompressionBombWarning)
+        try: return read_digit(path)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+            raise ValueError(f"{path}: refused, the image is too large to read safely ({e})") from None
+
 def cmd_predict(args) -> int:
     "Classify image files with a saved model."
-    model = load(args.model)
-    classes = DATASETS[model.settings.get('dataset', 'mnist')]['classes']
-    X = np.stack([read_digit(p) for p in args.images])
+    model = load_model(args.model)
+    classes = DATASETS[model_dataset(model, args.model)]['classes']
+    X = np.stack([read_image(p) for p in args.images])
     P = model.predict_proba(X)
     for path, p in zip(args.images, P):
         print(f"{path}: {classes[int(p.argmax())]} (probability {p.max():.3f})")
     return 0
+
 
 # %% ../nbs/09_cli.ipynb #a432e71f
 def cmd_course(args) -> int:
@@ -125,19 +221,28 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
-def _positive(kind):
+def _number(kind, low=None, low_ok=True, high=None):
+    "An argparse type: a finite number of `kind` in [low, high) (or (low, ...) when not `low_ok`)."
     def convert(text):
         try: value = kind(text)
         except ValueError: raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value <= 0: raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        if not math.isfinite(value): raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+        if low is not None and (value < low or (value == low and not low_ok)):
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}" if low == 0 and not low_ok
+                                             else f"must be {'>=' if low_ok else '>'} {low}, got {text}")
+        if high is not None and value >= high:
+            raise argparse.ArgumentTypeError(f"must be below {high}, got {text}")
         return value
     convert.__name__ = kind.__name__
     return convert
+
+def _positive(kind): return _number(kind, 0, low_ok=False)
 
 def _nonnegative_int(text):
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
     return int(text)
+
 
 # %% ../nbs/09_cli.ipynb #0c1cba69
 def make_parser() -> argparse.ArgumentParser:
@@ -169,11 +274,11 @@ def make_parser() -> argparse.ArgumentParser:
                    help='sgd (plain), momentum, nesterov, or adam (default: momentum)')
     t.add_argument('--lr', type=_positive(float), default=0.1,
                    help='base learning rate (default: 0.1; try 1e-3 for adam)')
-    t.add_argument('--momentum', type=float, default=0.9,
+    t.add_argument('--momentum', type=_number(float, 0, high=1), default=0.9,
                    help='momentum for momentum/nesterov (default: 0.9)')
     t.add_argument('--schedule', choices=('cosine', 'step', 'none'), default='cosine',
                    help='learning-rate schedule over the epochs (default: cosine)')
-    t.add_argument('--l2', type=float, default=5e-4,
+    t.add_argument('--l2', type=_number(float, 0), default=5e-4,
                    help='L2 penalty strength on the weights (default: 5e-4)')
     t.add_argument('--init', choices=sorted(INITS), default='he',
                    help='initial weight scale (default: he)')
@@ -197,7 +302,8 @@ def make_parser() -> argparse.ArgumentParser:
     e = sub.add_parser('evaluate', help="a saved model's test accuracy and confusion matrix",
                        description="Report a saved model's test accuracy and confusion matrix.")
     e.add_argument('model', help='a model file written by numpy_mlp train --save')
-    e.add_argument('--dataset', choices=sorted(DATASETS), default='mnist', help=data_help)
+    e.add_argument('--dataset', choices=sorted(DATASETS), default=None,
+                   help="which dataset's test set (default: the one the model was trained on)")
     e.add_argument('--data', default=None,
                    help='folder holding the four IDX files (default: the bundled MNIST)')
     e.set_defaults(func=cmd_evaluate)
@@ -232,13 +338,32 @@ def make_parser() -> argparse.ArgumentParser:
 # %% ../nbs/09_cli.ipynb #b55ddecf
 def main(argv: list[str] | None = None, # the arguments after `numpy_mlp` (default: sys.argv[1:])
         ) -> int:
-    "Entry point of the `numpy_mlp` command; returns the exit status."
-    args = make_parser().parse_args(argv)
-    try: return args.func(args)
+    "Entry point of the `numpy_mlp` command; returns the exit status. It never ends in a traceback."
+    try:
+        args = make_parser().parse_args(argv)
+        return args.func(args)
+    except KeyboardInterrupt:                   # Ctrl-C: one line, the shell's usual status
+        print("numpy_mlp: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:   # output piped into a command that stopped reading (`| head`): fine
         sys.stdout = open(os.devnull, 'w')
         return 0
-    except (DataError, ModelFileError, FileNotFoundError, ValueError, ImportError) as e:
-        msg = str(e).replace('\n', ' ')     # a user's mistake: one line and status 2, no traceback
-        print(f"numpy_mlp {args.command}: error: {msg}", file=sys.stderr)
-        return 2
+    except SystemExit: raise                    # --help, and argparse's one-line errors (status 2)
+    except BaseException as e:
+        return _report(e, args.command if 'args' in locals() else None)
+
+def _report(e: BaseException, command: str | None) -> int:
+    "Print one line on stderr for the exception `e`; return the exit status (2: the user's problem, 1: ours)."
+    where = f"numpy_mlp {command}" if command else "numpy_mlp"
+    if isinstance(e, (ValueError, ImportError, FileNotFoundError)):     # DataError, ModelFileError, ...
+        msg, code = str(e), 2
+    elif isinstance(e, MemoryError):
+        msg, code = "out of memory; try smaller layers (--sizes) or batches (--batch-size)", 2
+    elif isinstance(e, OSError):                # permission denied, disk full, ...: name the file
+        msg, code = (f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e)), 2
+    else:
+        msg, code, where = f"internal error: {type(e).__name__}: {e} (please report)", 1, "numpy_mlp"
+    msg = msg.replace('\r', ' ').replace('\n', ' ')
+    print(f"{where}: error: {msg}" if code == 2 else f"{where}: {msg}", file=sys.stderr)
+    return code
+

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['IDX_DTYPES', 'SPLITS', 'DATASETS', 'DataError', 'parse_idx', 'read_bytes', 'md5', 'check_md5', 'read_idx',
-           'bundled_mnist', 'find_files', 'fetch', 'locate', 'to_float', 'load_mnist', 'show_digits',
+__all__ = ['IDX_DTYPES', 'MAX_IDX_BYTES', 'SPLITS', 'DATASETS', 'DataError', 'parse_idx', 'read_bytes', 'md5', 'check_md5',
+           'read_idx', 'bundled_mnist', 'find_files', 'fetch', 'locate', 'to_float', 'load_mnist', 'show_digits',
            'train_valid_split', 'Batches', 'random_shift']
 
 # %% ../nbs/00_data.ipynb #227fb979
@@ -49,17 +49,57 @@ def parse_idx(buf: bytes, # the whole (uncompressed) content of an IDX file
     return np.frombuffer(buf, dtype, offset=start).reshape(shape)
 
 # %% ../nbs/00_data.ipynb #c4b277c5
-def read_bytes(path) -> bytes:
-    "The content of `path`, decompressed when it is gzip data."
-    path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] != b'\x1f\x8b': return raw
-    try: return zlib.decompress(raw, wbits=31)
+MAX_IDX_BYTES = 2**28   # 256 MiB: no IDX file here is larger (MNIST's training images are 47 MB)
+
+def _idx_length(head: bytes) -> int | None:
+    "The total length an IDX header announces; None while `head` is too short to tell; 0 if it is no IDX header."
+    if len(head) < 4: return None
+    if head[:2] != b'\0\0' or head[2] not in IDX_DTYPES or head[3] == 0: return 0
+    start = 4 + 4 * head[3]
+    if len(head) < start: return None
+    shape = np.frombuffer(head, '>u4', count=head[3], offset=4)
+    return start + int(np.prod(shape.astype(object))) * IDX_DTYPES[head[2]].itemsize
+
+def _too_big(path, n):
+    return DataError(f"{path}: its header announces {n:,} bytes, more than the {MAX_IDX_BYTES:,} "
+                     "(MAX_IDX_BYTES) any IDX file here may have; refused")
+
+def _gunzip(path, raw: bytes) -> bytes:
+    "Decompress gzip data, stopping one byte past the length the IDX header announces (or MAX_IDX_BYTES)."
+    d, out, data, limit = zlib.decompressobj(wbits=31), bytearray(), raw, None
+    try:
+        while not d.eof:
+            room = 2**16 if limit is None else limit + 1 - len(out)   # never more than one byte too many
+            chunk = d.decompress(data, room)
+            data = d.unconsumed_tail
+            if not chunk and not data: break            # input used up before the end of the stream
+            out += chunk
+            if limit is None:
+                n = _idx_length(bytes(out[:4 + 4 * 255]))
+                if n: limit = n
+                elif n == 0 or len(out) >= 4 + 4 * 255: limit = MAX_IDX_BYTES
+                if limit is not None and limit > MAX_IDX_BYTES: raise _too_big(path, limit)
+            if limit is not None and len(out) > limit:
+                raise DataError(f"{path}: the gzip data expands past the {limit:,} bytes its content may "
+                                "have (a damaged file or a gzip bomb); refused")
     except zlib.error as e: raise DataError(f"{path}: corrupt or truncated gzip data ({e})") from None
+    if not d.eof: raise DataError(f"{path}: corrupt or truncated gzip data (the stream ends early)")
+    return bytes(out)
+
+def read_bytes(path) -> bytes:
+    "The content of `path`, decompressed when it is gzip data; never more than MAX_IDX_BYTES."
+    path = Path(path)
+    with open(path, 'rb') as f:
+        raw = f.read(MAX_IDX_BYTES + 1)
+        if raw[:2] == b'\x1f\x8b' and len(raw) > MAX_IDX_BYTES: raw += f.read()  # compressed: checked below
+    if raw[:2] == b'\x1f\x8b': return _gunzip(path, raw)
+    if len(raw) > MAX_IDX_BYTES: raise _too_big(path, path.stat().st_size)
+    return raw
 
 def md5(data: bytes) -> str:
     "The MD5 hex digest of `data`."
     return hashlib.md5(data).hexdigest()
+
 
 # %% ../nbs/00_data.ipynb #2865b314
 def check_md5(path, got: str, expected: str):
@@ -137,9 +177,25 @@ def fetch(dataset: str = 'fashion', # a dataset with a download address
     except ImportError: raise ImportError("downloading needs pooch: pip install pooch (or numpy_mlp[download])") from None
     if registry is None: registry = {SPLITS[k] + '.gz': 'md5:' + h for k, h in info['gz_md5'].items()}
     cache = Path(cache) if cache is not None else Path(pooch.os_cache('numpy_mlp'))/dataset
-    fetcher = pooch.create(path=cache, base_url=base_url or info['url'], registry=registry)
-    for name in registry: fetcher.fetch(name, progressbar=progress)
+    created = [p for p in (cache, *cache.parents) if not p.exists()]   # removed again if left empty
+    url = base_url or info['url']
+    fetcher = pooch.create(path=cache, base_url=url, registry=registry)
+    log = pooch.get_logger(); level = log.level
+    if not progress: log.setLevel('WARNING')          # no "Downloading file ..." lines unless asked
+    try:
+        for name in registry: fetcher.fetch(name, progressbar=progress)
+    except BaseException as e:
+        for p in created:
+            try: p.rmdir()                    # only empty folders: files already downloaded stay
+            except OSError: break
+        if isinstance(e, OSError) and not isinstance(e, PermissionError):   # requests' errors are OSErrors
+            raise DataError(f"{dataset}: downloading from {url} failed ({type(e).__name__}): it needs the "
+                            f"internet; offline, put the four files ({', '.join(registry)}) in a folder and "
+                            "pass that folder as the data path (numpy_mlp --data FOLDER)") from None
+        raise
+    finally: log.setLevel(level)
     return cache
+
 
 # %% ../nbs/00_data.ipynb #74ccd225
 def locate(path: str | Path | None = None, # a folder holding the files; None: a default copy
@@ -159,13 +215,21 @@ def to_float(X, dtype=np.float32):
     return np.asarray(X, dtype=dtype)
 
 # %% ../nbs/00_data.ipynb #077b07b0
-def _as_array(key, arr, path, raw, flatten):
-    "Labels as int64; images checked, flattened, and scaled to float32 in [0, 1] unless raw."
-    if key.endswith('labels'): return arr.astype(np.int64)
-    if arr.ndim != 3: raise DataError(f"{path}: expected images of shape (n, rows, cols), got {arr.shape}")
+def _as_array(key, arr, path, raw, flatten, n_classes=10):
+    "Labels checked and as int64; images checked, flattened, and scaled to float32 in [0, 1] unless raw."
+    if arr.dtype != np.uint8:
+        raise DataError(f"{path}: expected unsigned bytes (IDX type 0x08), got {arr.dtype}")
+    if key.endswith('labels'):
+        if arr.ndim != 1: raise DataError(f"{path}: expected a 1-D array of labels, got shape {arr.shape}")
+        if len(arr) and arr.max() >= n_classes:
+            raise DataError(f"{path}: labels must lie in 0..{n_classes - 1}, found {arr.max()}")
+        return arr.astype(np.int64)
+    if arr.ndim != 3 or arr.shape[1:] != (28, 28):
+        raise DataError(f"{path}: expected images of shape (n, 28, 28), got {arr.shape}")
     if flatten: arr = arr.reshape(len(arr), -1)
     if raw: return arr
     return to_float(arr)
+
 
 # %% ../nbs/00_data.ipynb #ce083abc
 def load_mnist(path: str | Path | None = None, # folder with the four files; None: the bundled copy
@@ -183,7 +247,7 @@ def load_mnist(path: str | Path | None = None, # folder with the four files; Non
         bufs = dict(zip(keys, pool.map(read_bytes, [files[k] for k in keys])))
         sums = {k: pool.submit(md5, bufs[k]) for k in keys} if verify else {}
         arrays = {k: parse_idx(bufs[k], str(files[k])) for k in keys}
-        out = {k: _as_array(k, arrays[k], files[k], raw, flatten) for k in keys}
+        out = {k: _as_array(k, arrays[k], files[k], raw, flatten, len(info['classes'])) for k in keys}
         for k, digest in sums.items(): check_md5(files[k], digest.result(), info['md5'][k])
     for split in ('train', 'test'):
         X, y = out[f'{split}_images'], out[f'{split}_labels']
@@ -238,7 +302,9 @@ class Batches:
                  seed: int | None = None, # seeds the per-epoch shuffles
                  dtype=np.float32): # the float type uint8 images are scaled to
         if len(X) != len(y): raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
-        if batch_size < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)) \
+                or batch_size < 1:
+            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
         self.X, self.y, self.batch_size, self.shuffle, self.dtype = X, y, batch_size, shuffle, dtype
         self.rng = np.random.default_rng(seed)
     def __len__(self): return -(-len(self.X) // self.batch_size)

@@ -4,11 +4,13 @@
 
 # %% ../nbs/02_forward.ipynb #e265ea7a
 from __future__ import annotations
+import math, os
 import numpy as np
 from .activations import relu, softmax
 
 # %% auto #0
-__all__ = ['INITS', 'check_sizes', 'init_params', 'n_layers', 'forward', 'check_X', 'check_labels', 'MLP']
+__all__ = ['INITS', 'MEMORY_CAP', 'check_sizes', 'memory_available', 'check_memory', 'init_params', 'n_layers', 'forward',
+           'check_X', 'check_labels', 'MLP']
 
 # %% ../nbs/02_forward.ipynb #3d97bac0
 INITS = {'he': lambda fan_in, fan_out: np.sqrt(2 / fan_in),
@@ -18,11 +20,43 @@ INITS = {'he': lambda fan_in, fan_out: np.sqrt(2 / fan_in),
 # %% ../nbs/02_forward.ipynb #3b28ec32
 def check_sizes(sizes):
     "Check that `sizes` lists at least two positive integer widths, and return it as a list of ints."
-    sizes = list(sizes)
-    if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and s >= 1 for s in sizes):
+    try: sizes = list(sizes)
+    except TypeError: raise ValueError(f"sizes must be a list of integers like [784, 100, 10], got {sizes!r}") from None
+    bad = [s for s in sizes if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 1]
+    if len(sizes) < 2 or bad:
+        why = f": {bad[0]!r} is not a positive integer" if bad else ""
         raise ValueError("sizes must list two or more positive integers (input, hidden..., classes), "
-                         f"got {sizes}")
+                         f"got {sizes}{why}")
     return [int(s) for s in sizes]
+
+
+# %% ../nbs/02_forward.ipynb #b36ee8cb
+MEMORY_CAP = 8 * 2**30   # bytes allowed for the weights where the free memory cannot be told
+
+def memory_available() -> int:
+    "Bytes of memory this process could get now: Linux's MemAvailable (and the cgroup limit), else MEMORY_CAP."
+    have = []
+    try:
+        with open('/proc/meminfo') as f:
+            have += [int(l.split()[1]) * 1024 for l in f if l.startswith('MemAvailable:')]
+    except (OSError, ValueError, IndexError): pass
+    try:
+        with open('/sys/fs/cgroup/memory.max') as f: have.append(int(f.read()))   # 'max': no limit
+    except (OSError, ValueError): pass
+    return min(have) if have else MEMORY_CAP
+
+def check_memory(sizes: list, # checked layer widths
+                 dtype=np.float32):
+    "Refuse, before allocating anything, a network whose weights would not fit in the memory available."
+    itemsize = np.dtype(dtype).itemsize
+    n = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    need = n * itemsize + 8 * max(a * b for a, b in zip(sizes[:-1], sizes[1:]))  # + the float64 draw
+    have = memory_available()
+    if need > have:
+        raise ValueError(f"sizes {sizes}: {n:,} weights would need {need / 1e9:,.1f} GB of memory "
+                         f"({np.dtype(dtype).name}), more than the {have / 1e9:,.1f} GB available; "
+                         "choose smaller layers")
+
 
 # %% ../nbs/02_forward.ipynb #9ee0fad6
 def init_params(sizes, # layer widths, input first: [784, 100, 10] is the origin notebook's network
@@ -33,6 +67,7 @@ def init_params(sizes, # layer widths, input first: [784, 100, 10] is the origin
     "Random weights scaled by `init`, zero biases."
     sizes = check_sizes(sizes)
     if init not in INITS: raise ValueError(f"unknown init {init!r}: choose one of {sorted(INITS)}")
+    check_memory(sizes, dtype)
     rng = np.random.default_rng(rng)
     params = {}
     for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
@@ -103,7 +138,8 @@ class MLP:
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
-        if self.l2 < 0: raise ValueError(f"l2 must be >= 0, got {l2}")
+        if not (self.l2 >= 0 and math.isfinite(self.l2)):
+            raise ValueError(f"l2 must be >= 0 and finite, got {l2}")
         self.params = init_params(self.sizes, init, rng=seed, dtype=self.dtype)
 
     def __repr__(self):
@@ -120,6 +156,9 @@ class MLP:
 
     def predict_proba(self, X, batch_size: int = 4096) -> np.ndarray:
         "Class probabilities (n, classes), computed `batch_size` rows at a time."
+        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)) \
+                or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         X = check_X(X, self.sizes[0])
         P = np.empty((len(X), self.n_classes), self.dtype)
         for i in range(0, len(X), batch_size):
