@@ -10,7 +10,7 @@ import numpy as np
 from .model import MLP
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'ModelFileError', 'save', 'load', 'prepare_digit', 'read_digit']
+__all__ = ['FORMAT_VERSION', 'STROKE_WIDTH', 'ModelFileError', 'save', 'load', 'prepare_digit', 'read_digit']
 
 # %% ../nbs/08_io.ipynb #17dbf542
 FORMAT_VERSION = 1
@@ -83,39 +83,126 @@ def load(path: str | Path, # a .npz file written by `save`
     model.settings = meta.get('settings', {})
     return model
 
-# %% ../nbs/08_io.ipynb #5c0a694e
-def _border(a): return np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
-
-def prepare_digit(img: np.ndarray, # (h, w) grey or (h, w, 3 or 4) colour; uint8, or floats in [0,1]
-                 ) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
-    "Turn a grey (h, w) or colour (h, w, 3|4) image into an MNIST-style 28 x 28 digit, flattened."
-    from PIL import Image
+# %% ../nbs/08_io.ipynb #ea3e8a35
+def _grey(img) -> np.ndarray: # (h, w) float64 in [0, 1]
+    "Grey levels from a grey (h, w) or colour (h, w, 3|4) image; transparent pixels take the colour opposite to the ink's."
     raw = np.asarray(img)
-    a = raw.astype(np.float32) / 255 if raw.dtype == np.uint8 else raw.astype(np.float32)
+    a = raw / 255 if raw.dtype == np.uint8 else raw.astype(np.float64)
     if a.ndim == 3 and a.shape[2] in (3, 4):
-        rgb = a[..., :3]
-        if a.shape[2] == 4:                       # transparent pixels take the background's colour
-            alpha = a[..., 3:]
-            rgb = rgb * alpha + (1 - alpha) * (1.0 if _border(rgb).mean() > 0.5 else 0.0)
-        a = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
-    if a.ndim != 2 or min(a.shape) < 2:
-        raise ValueError(f"expected a 2-D image, got shape {raw.shape}")
-    if _border(a).mean() > 0.5: a = 1 - a             # dark digit on a light background: invert
-    a = np.clip(a - np.median(_border(a)), 0, None)         # the background to 0
+        grey = 0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]
+        if a.shape[2] == 4:
+            alpha = a[..., 3]
+            ink = (grey * alpha).sum() / max(alpha.sum(), 1e-12)   # the mean colour of what is drawn
+            grey = grey * alpha + (1 - alpha) * (1.0 if ink < 0.5 else 0.0)
+        a = grey
+    if a.ndim != 2 or min(a.shape) < 2: raise ValueError(f"expected a 2-D image, got shape {raw.shape}")
+    return a
+
+def _quantile(v, q: float) -> float:
+    "The value at position floor(q (n-1)) of the sorted values: a quantile without interpolation."
+    s = np.sort(np.ravel(v))
+    return s[int(q * (len(s) - 1))]
+
+# %% ../nbs/08_io.ipynb #038652c2
+def _background(a, cells: int = 8, q: float = 0.1) -> np.ndarray: # (h, w) smooth background estimate
+    "Each cell's q-quantile, the median over its 3 x 3 neighbourhood of cells, interpolated bilinearly between cell centres."
+    h, w = a.shape
+    ch, cw = -(-h // cells), -(-w // cells)                 # cell size (rounded up)
+    gh, gw = -(-h // ch), -(-w // cw)                       # number of cells
+    g = np.array([[_quantile(a[r * ch:(r + 1) * ch, c * cw:(c + 1) * cw], q) for c in range(gw)] for r in range(gh)])
+    p = np.pad(g, 1, mode='edge')
+    g = np.sort([p[i:i + gh, j:j + gw] for i in range(3) for j in range(3)], axis=0)[4]
+    def axis(n, size, count):                               # neighbouring cell centres and the weight of the second
+        t = np.clip((np.arange(n) + 0.5) / size - 0.5, 0, count - 1)
+        i0 = np.floor(t).astype(int)
+        return i0, np.minimum(i0 + 1, count - 1), t - i0
+    y0, y1, fy = axis(h, ch, gh)
+    x0, x1, fx = axis(w, cw, gw)
+    fy, fx = fy[:, None], fx[None, :]
+    top = (1 - fx) * g[y0][:, x0] + fx * g[y0][:, x1]
+    bottom = (1 - fx) * g[y1][:, x0] + fx * g[y1][:, x1]
+    return (1 - fy) * top + fy * bottom
+
+# %% ../nbs/08_io.ipynb #5e6851ed
+def _components(mask) -> np.ndarray: # (h, w) int: 0 off the mask, then 1, 2, ... one label per component
+    "Label the 8-connected components of a boolean mask by flood fill, in raster order."
+    h, w = mask.shape
+    on, labels, n = mask.ravel().tolist(), [0] * (h * w), 0
+    for start in np.flatnonzero(mask).tolist():
+        if labels[start]: continue
+        n += 1; labels[start] = n; stack = [start]
+        while stack:
+            i = stack.pop(); y, x = divmod(i, w)
+            for yy in range(max(y - 1, 0), min(y + 2, h)):
+                for j in range(yy * w + max(x - 1, 0), yy * w + min(x + 2, w)):
+                    if on[j] and not labels[j]: labels[j] = n; stack.append(j)
+    return np.array(labels).reshape(h, w)
+
+def _keep_digit(labels) -> np.ndarray: # (h, w) bool: the components that make the digit
+    "The main components (a fifth of the largest's size or more), and any component inside their box grown by a tenth."
+    sizes = np.bincount(labels.ravel())[1:]
+    main = np.isin(labels, 1 + np.flatnonzero(sizes >= 0.2 * sizes.max()))
+    rows, cols = np.nonzero(main)
+    grow = 0.1 * max(rows.max() - rows.min() + 1, cols.max() - cols.min() + 1)
+    keep = main.copy()
+    for n in range(1, len(sizes) + 1):
+        r, c = np.nonzero(labels == n)
+        if (r.min() >= rows.min() - grow and r.max() <= rows.max() + grow
+                and c.min() >= cols.min() - grow and c.max() <= cols.max() + grow): keep |= labels == n
+    return keep
+
+# %% ../nbs/08_io.ipynb #5408d9ef
+def _stroke_width(mask) -> float:
+    "Mean stroke width of a mask, 2 area / perimeter: a stroke of length l and width w has area w l, perimeter about 2 l."
+    p = np.pad(mask, 1)
+    perimeter = (p[1:] != p[:-1]).sum() + (p[:, 1:] != p[:, :-1]).sum()
+    return 2 * mask.sum() / perimeter
+
+def _extreme_filter(a, k: int, f) -> np.ndarray:
+    "f (np.min: erosion, np.max: dilation) over the (2k+1) x (2k+1) square around each pixel; outside the image is 0."
+    h, w = a.shape
+    p = np.pad(a, k)
+    rows = f([p[:, j:j + w] for j in range(2 * k + 1)], axis=0)
+    return f([rows[i:i + h] for i in range(2 * k + 1)], axis=0)
+
+STROKE_WIDTH = 0.11 # MNIST's median stroke width (2 area / perimeter) as a fraction of the digit's longer side
+
+# %% ../nbs/08_io.ipynb #0f8fe575
+def _box_weights(n: int, m: int) -> np.ndarray: # (m, n): row i averages the source pixels output pixel i covers
+    "Area averaging from n to m pixels: how much of source pixel [j, j+1] lies in [i s, (i+1) s], over s = n / m."
+    s = n / m
+    i, j = np.arange(m)[:, None], np.arange(n)[None, :]
+    return np.clip(np.minimum(j + 1, (i + 1) * s) - np.maximum(j, i * s), 0, None) / s
+
+# %% ../nbs/08_io.ipynb #5c0a694e
+def prepare_digit(img) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
+    "Turn a grey-scale (h, w) or colour (h, w, 3|4) image into an MNIST-style 28 x 28 digit, flattened."
+    a = _grey(img)
+    border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
+    if _quantile(border, 0.5) > 0.5: a = 1 - a                     # dark ink on light paper: invert
+    b = _background(a)
+    a = np.maximum(a - b, 0) / (1 - b + 1e-6)                       # the ink relative to the paper around it
     if a.max() <= 0.05: raise ValueError("the image is blank: no digit found")
-    rows, cols = np.nonzero(a > 0.2 * a.max())
-    crop = a[rows.min():rows.max() + 1, cols.min():cols.max() + 1] / a.max()
-    scale = 20 / max(crop.shape)                            # the longer side to 20 pixels
-    size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))  # (w, h)
-    small = Image.fromarray(crop).resize(size, Image.Resampling.LANCZOS)
-    small = np.asarray(small, np.float32).clip(0, 1)
+    mask = a > 0.3 * a.max()
+    keep = _keep_digit(_components(mask))
+    a = np.where(mask & ~keep, 0, a)                                # specks away from the digit
+    rows, cols = np.nonzero(keep)
+    y0, y1, x0, x1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    ink = np.clip(a[y0:y1, x0:x1] / _quantile(a[keep], 0.5), 0, 1)  # the median ink pixel to 1
+    side, width = max(y1 - y0, x1 - x0), _stroke_width(keep[y0:y1, x0:x1])
+    k = int(np.floor(abs(width - STROKE_WIDTH * side) / 2 + 0.5))
+    if width > 1.3 * STROKE_WIDTH * side: ink = _extreme_filter(ink, min(k, int(width / 3)), np.min)  # too thick
+    elif width < 0.5 * STROKE_WIDTH * side: ink = _extreme_filter(np.pad(ink, k), k, np.max)           # too thin
+    h, w = ink.shape
+    oh, ow = max(1, int(np.floor(h * 20 / max(h, w) + 0.5))), max(1, int(np.floor(w * 20 / max(h, w) + 0.5)))
+    small = _box_weights(h, oh) @ ink @ _box_weights(w, ow).T       # the longer side to 20 pixels
     mass = small.sum()
-    cy = (np.arange(small.shape[0]) * small.sum(axis=1)).sum() / mass
-    cx = (np.arange(small.shape[1]) * small.sum(axis=0)).sum() / mass
-    top = int(np.clip(round(14 - cy), 0, 28 - small.shape[0]))   # centre of mass to the centre
-    left = int(np.clip(round(14 - cx), 0, 28 - small.shape[1]))
+    cy = (np.arange(oh) * small.sum(axis=1)).sum() / mass
+    cx = (np.arange(ow) * small.sum(axis=0)).sum() / mass
+    top = int(np.clip(np.floor(14 - cy + 0.5), 0, 28 - oh))         # the centre of mass to (14, 14)
+    left = int(np.clip(np.floor(14 - cx + 0.5), 0, 28 - ow))
     out = np.zeros((28, 28), np.float32)
-    out[top:top + small.shape[0], left:left + small.shape[1]] = small
+    out[top:top + oh, left:left + ow] = small
     return out.reshape(-1)
 
 # %% ../nbs/08_io.ipynb #cd3653ad
