@@ -225,7 +225,7 @@ def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
                                  f"header says {offset + math.prod(shape) * dtype.itemsize:,}")
     params = {}
     for k in expected:
-        params[k] = _read_npy(zf, entries[k], *headers[k]).astype(wanted)
+        params[k] = _read_npy(zf, entries[k], *headers[k]).astype(wanted, order='C')
         if not np.isfinite(params[k]).all():
             raise ModelFileError(f"{where}: array {k} holds NaN or infinite values")
     model = MLP(sizes, l2=meta['l2'], init=meta['init'], seed=meta['seed'], dtype=wanted)
