@@ -493,3 +493,267 @@ def _check_l2_penalty(fn):
             hint = 'the sum of the SQUARED weights (W ** 2), not their norms'
         else: hint = '(l2 / 2) times the sum over the weight matrices of the sum of W ** 2'
         raise _error(name, case, 'wrong value', inputs, expected=f'{want:.6g}', got=_short(v), hint=hint)
+
+# %% ../nbs/10_exercises.ipynb #637683de
+def _backward_hint(key: str, got, want, want0, params, n: int, l2: float, L: int):
+    "Name the likely mistake behind a wrong gradient grads[key]."
+    g, kind, l = np.asarray(got, np.float64), key[0], int(key[1:])
+    if _is_close(g, n * want0 + (l2 * params[key] if kind == 'W' else 0), 1e-5, 1e-8) or _is_close(g, n * want, 1e-5, 1e-8):
+        return 'divide by n: the loss is a mean over the n rows, so dZ_L = (P - Y) / n (the 1/n)'
+    if l2 and kind == 'W':
+        if _is_close(g, want0, 1e-5, 1e-8):
+            return f'the penalty term is missing: add l2 * W{l} to dW{l} (the gradient of (l2/2) |W{l}|^2)'
+        if _is_close(g, want0 + l2 / n * params[key], 1e-5, 1e-8):
+            return 'the penalty term l2 * W is not divided by n: the 1/n belongs to the data term only'
+        if _is_close(g, want0 + l2 / 2 * params[key], 1e-5, 1e-8) or _is_close(g, want0 + 2 * l2 * params[key], 1e-5, 1e-8):
+            return 'the gradient of (l2/2) |W|^2 is l2 * W'
+    if l2 and kind == 'b' and _is_close(g, want + l2 * params[key], 1e-5, 1e-8):
+        return f'biases are not penalised: db{l} gets no l2 term'
+    if kind == 'b': return f'db{l} = the sum over the rows of dZ{l} (axis=0)'
+    if l == L: return f'dW{L} = A{L-1}.T @ dZ{L}, with dZ{L} = (P - Y) / n' if L > 1 else 'dW1 = X.T @ dZ1'
+    return (f'dZ{l} = (dZ{l+1} @ W{l+1}.T) * relu_grad(Z{l}), then dW{l} = A{l-1}.T @ dZ{l} (A0 = X); '
+            'the later layers are right, so the mistake is in this step')
+
+@_exercise('backward')
+def _check_backward(fn):
+    "backward(params, cache, X, y, l2): one gradient per parameter, its shape, the 1/n, l2 * W on weights only."
+    name = 'backward'
+    cases = [('a 2-layer net [5, 4, 3] on 6 rows, l2 = 0', [5, 4, 3], 0.0),
+             ('a 3-layer net [5, 4, 4, 3] on 6 rows, l2 = 0', [5, 4, 4, 3], 0.0),
+             ('a 2-layer net [5, 4, 3] on 6 rows, l2 = 0.1', [5, 4, 3], 0.1),
+             ('a 3-layer net [5, 4, 4, 3] on 6 rows, l2 = 0.1', [5, 4, 4, 3], 0.1)]
+    for case, sizes, l2 in cases:
+        params, X, y = _net(sizes)
+        cache = forward(params, X)[1]
+        inputs = {'params': params, 'cache': cache, 'X': X, 'y': y, 'l2': l2}
+        args = _copy(params), _copy(cache), X.copy(), y.copy()
+        got = _call(name, case, fn, *args, l2, inputs=inputs)
+        want, want0, n, L = backward(params, cache, X, y, l2), backward(params, cache, X, y), len(X), len(params) // 2
+        if not isinstance(got, dict):
+            raise _error(name, case, 'returned None' if got is None else f'returned a {type(got).__name__}', inputs,
+                         expected="a dict {'W1': dW1, 'b1': db1, ...}", got=_short(got),
+                         hint='did you forget `return`?' if got is None else 'return a dict with the keys of params')
+        missing = [k for k in params if k not in got]
+        if missing:
+            raise _error(name, case, f'no gradient for {missing[0]!r}', inputs, expected=f'keys {list(params)}',
+                         got=f'keys {list(got)}', hint='one gradient per parameter, under the same key: W1, b1, ...')
+        for key in sorted(params, key=lambda k: (-int(k[1:]), k)):        # W_L, b_L, ..., W1, b1
+            def shape_hint(g, key=key):
+                if g.shape == params[key].shape[::-1]:
+                    l = key[1:]
+                    return (f'd{key} is transposed: it must have the shape of {key}, {params[key].shape}: '
+                            f"compute A{int(l) - 1}.T @ dZ{l} (A0 = X), not dZ{l}.T @ A{int(l) - 1}")
+                if key[0] == 'b' and g.size == params[key].size:
+                    return f'd{key} has the shape of {key}, {params[key].shape}: sum over axis 0 without keepdims'
+                return f'd{key} has the shape of {key}, {params[key].shape}'
+            _check_array(name, case, got[key], want[key], inputs, dtype=False, rtol=1e-5, atol=1e-8,
+                         what=f"grads['{key}']", shape_hint=shape_hint,
+                         value_hint=lambda g, key=key: _backward_hint(key, g, want[key], want0[key], params, n, l2, L))
+        _check_unchanged(name, case, {'params': params, 'cache': cache}, dict(zip(['params', 'cache'], args)), inputs,
+                         "backward must not modify params or the cache: copy before subtracting in place "
+                         "(dZ = cache['P'].copy())")
+
+# %% ../nbs/10_exercises.ipynb #ed2323cc
+def _step_hint(dW_got, dW_want, alternatives: list, default: str) -> str:
+    "The hint of the first (step, hint) alternative that matches the student's step, else the default."
+    for step, hint in alternatives:
+        if _is_close(dW_got, step, 1e-5, 1e-10): return hint
+    return default
+
+@_exercise('sgd_update')
+def _check_sgd_update(fn):
+    "sgd_update(params, grads, lr): params[k] -= lr * grads[k] in place, for every key (biases too)."
+    name, rng = 'sgd_update', np.random.default_rng(0)
+    for case, sizes, lr in [('a 2-layer net [3, 2, 2], lr = 0.1', [3, 2, 2], 0.1),
+                            ('a 3-layer net [4, 3, 3, 2], lr = 0.5', [4, 3, 3, 2], 0.5)]:
+        params = _net(sizes)[0]
+        grads = {k: rng.normal(size=v.shape) for k, v in params.items()}
+        inputs = {'params': params, 'grads': grads, 'lr': lr}
+        p_arg = _copy(params)
+        out = _call(name, case, fn, p_arg, _copy(grads), lr, inputs=inputs)
+        want = _copy(params); sgd_update(want, _copy(grads), lr)     # the package's sgd_update consumes grads
+        if all(np.array_equal(p_arg[k], params[k]) for k in params):
+            raise _error(name, case, 'params did not change', inputs,
+                         hint='update params in place (params[k] -= ...): the caller keeps its own dict, so a new '
+                              'dict or new local names are lost' + (' (returning new values is not enough)' if out is not None else ''))
+        for key in params:
+            step, step_want = p_arg[key] - params[key], want[key] - params[key]
+            if _is_close(step, step_want, 1e-6, 1e-12): continue
+            hint = _step_hint(step, step_want, [(lr * grads[key], 'step against the gradient: subtract lr * grads[k] (the sign)'),
+                                                (-grads[key], 'multiply the gradient by the learning rate lr'),
+                                                (0 * step, 'update every parameter, the biases too' if key[0] == 'b' else
+                                                 f'update every parameter: {key} did not change')],
+                              'params[k] -= lr * grads[k] for every key k')
+            raise _error(name, case, f'wrong update of params[{key!r}]', inputs, expected=_short(want[key]),
+                         got=_short(p_arg[key]), where=_first_difference(p_arg[key], want[key], 1e-6, 1e-12), hint=hint)
+
+# %% ../nbs/10_exercises.ipynb #dbc53314
+def _momentum_reference(W, dW, V, lr: float, momentum: float) -> None:
+    "V <- momentum V + dW; W <- W - lr V, in place (PyTorch's convention)."
+    V *= momentum; V += dW
+    W -= lr * V
+
+def _adam_reference(W, dW, M, V, t: int, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+    "One Adam step in place, t counted from 1."
+    M *= beta1; M += (1 - beta1) * dW
+    V *= beta2; V += (1 - beta2) * dW ** 2
+    M_hat, V_hat = M / (1 - beta1 ** t), V / (1 - beta2 ** t)
+    W -= lr * M_hat / (np.sqrt(V_hat) + eps)
+
+# %% ../nbs/10_exercises.ipynb #52990c2a
+def _inputs_of_step(rng, shape=(3, 4), fresh: bool = False):
+    "W, dW and a state V (zero when fresh) for testing an update rule."
+    W, dW = rng.normal(size=shape), rng.normal(size=shape)
+    V = np.zeros(shape) if fresh else rng.normal(size=shape) * 0.5
+    return W, dW, V
+
+@_exercise('momentum_step')
+def _check_momentum_step(fn):
+    "momentum_step(W, dW, V, lr, momentum): V <- momentum V + dW; W <- W - lr V, both in place."
+    name, rng = 'momentum_step', np.random.default_rng(0)
+    for case, fresh, lr, mu in [('the first step (V = 0), lr = 0.05, momentum = 0.9', True, 0.05, 0.9),
+                                ('a later step (V from earlier steps), lr = 0.05, momentum = 0.9', False, 0.05, 0.9),
+                                ('a later step, lr = 0.2, momentum = 0.5', False, 0.2, 0.5)]:
+        W, dW, V = _inputs_of_step(rng, fresh=fresh)
+        inputs = {'W': W, 'dW': dW, 'V': V, 'lr': lr, 'momentum': mu}
+        W_arg, V_arg = W.copy(), V.copy()
+        _call(name, case, fn, W_arg, dW.copy(), V_arg, lr, mu, inputs=inputs)
+        W_want, V_want = W.copy(), V.copy(); _momentum_reference(W_want, dW, V_want, lr, mu)
+        if not _is_close(V_arg, V_want, 1e-6, 1e-12):
+            if np.array_equal(V_arg, V):
+                hint = ('V did not change: update it in place (V *= ..., V += ... or V[...] = ...): a new array bound '
+                        'to the name V inside your function is lost to the caller, who keeps the velocity between steps')
+            else: hint = _step_hint(V_arg, V_want, [
+                (mu * V + lr * dW, "PyTorch's convention (as numpy_mlp.optim.SGD): V <- momentum V + dW, without lr; "
+                                   'lr multiplies V in the update of W'),
+                (mu * V + (1 - mu) * dW, 'no (1 - momentum) factor in this convention: V <- momentum V + dW'),
+                (mu * V - dW, 'V accumulates +dW (the sign): V <- momentum V + dW, then W <- W - lr V'),
+                (mu * V - lr * dW, "PyTorch's convention: V <- momentum V + dW (no lr, no minus sign)")],
+                'V <- momentum V + dW')
+            raise _error(name, case, 'wrong velocity V after the step', inputs, expected=_short(V_want), got=_short(V_arg),
+                         where=_first_difference(V_arg, V_want, 1e-6, 1e-12), hint=hint)
+        step, want = W_arg - W, W_want - W
+        if not _is_close(step, want, 1e-6, 1e-12):
+            hint = _step_hint(step, want, [
+                (0 * step, 'W did not change: update V first, then W in place with the NEW V (W -= lr * V)'),
+                (-lr * (mu * V), 'update V first, then move W with the NEW V'),
+                (-lr * V, 'update V first, then move W with the NEW V'),
+                (lr * V_want, 'move against the velocity (the sign): W <- W - lr V'),
+                (-lr * dW, 'W moves by lr times the velocity V, not lr dW'),
+                (-V_want, 'multiply V by lr in the update of W: W <- W - lr V')], 'W <- W - lr V, with the updated V')
+            raise _error(name, case, 'wrong W after the step', inputs, expected=_short(W_want), got=_short(W_arg),
+                         where=_first_difference(W_arg, W_want, 1e-6, 1e-12), hint=hint)
+
+# %% ../nbs/10_exercises.ipynb #0f57da77
+@_exercise('adam_step')
+def _check_adam_step(fn):
+    "adam_step(W, dW, M, V, t, lr, beta1, beta2, eps): M, V and W in place, bias correction with t from 1."
+    name, rng = 'adam_step', np.random.default_rng(0)
+    cases = [('the first step t = 1 (M = V = 0), lr = 0.01', True, 1, 0.01, {}),
+             ('step t = 3 (M, V from earlier steps), lr = 0.01', False, 3, 0.01, {}),
+             ('step t = 2, lr = 0.05, beta1 = 0.8, beta2 = 0.99, eps = 1e-6', False, 2, 0.05,
+              dict(beta1=0.8, beta2=0.99, eps=1e-6))]
+    for case, fresh, t, lr, kw in cases:
+        W, dW, _ = _inputs_of_step(rng)
+        M = np.zeros_like(W) if fresh else rng.normal(size=W.shape) * 0.1
+        V = np.zeros_like(W) if fresh else rng.random(W.shape) * 0.5 + 0.1
+        b1, b2 = kw.get('beta1', 0.9), kw.get('beta2', 0.999)
+        inputs = {'W': W, 'dW': dW, 'M': M, 'V': V, 't': t, 'lr': lr, **kw}
+        W_arg, M_arg, V_arg = W.copy(), M.copy(), V.copy()
+        _call(name, case, fn, W_arg, dW.copy(), M_arg, V_arg, t, lr, inputs=inputs, **kw)
+        W_want, M_want, V_want = W.copy(), M.copy(), V.copy()
+        _adam_reference(W_want, dW, M_want, V_want, t, lr, **kw)
+        for what, got, want, before, alternatives, formula in [
+                ('M', M_arg, M_want, M, [(b1 * M + dW, 'the new gradient enters with weight (1 - beta1)'),
+                                         (b1 * dW + (1 - b1) * M, 'beta1 weighs the old M, (1 - beta1) the new dW')],
+                 'M <- beta1 M + (1 - beta1) dW'),
+                ('V', V_arg, V_want, V, [(b2 * V + (1 - b2) * dW, 'V averages the SQUARED gradient dW ** 2'),
+                                         (b2 * V + (1 - b2) * np.abs(dW), 'V averages the SQUARED gradient dW ** 2'),
+                                         (b2 * V + dW ** 2, 'the new squared gradient enters with weight (1 - beta2)')],
+                 'V <- beta2 V + (1 - beta2) dW ** 2')]:
+            if _is_close(got, want, 1e-6, 1e-12): continue
+            hint = (f'{what} did not change: update it in place ({what} *= ..., {what} += ...): the caller keeps '
+                    'M and V between steps' if np.array_equal(got, before) else _step_hint(got, want, alternatives, formula))
+            raise _error(name, case, f'wrong {what} after the step', inputs, expected=_short(want), got=_short(got),
+                         where=_first_difference(got, want, 1e-6, 1e-12), hint=hint)
+        step, want = W_arg - W, W_want - W
+        if _is_close(step, want, 1e-5, 1e-12): continue
+        e = kw.get('eps', 1e-8)
+        alternatives = [(-lr * M_want / (np.sqrt(V_want) + e),
+                         'bias correction: divide M by (1 - beta1 ** t) and V by (1 - beta2 ** t) before the step'),
+                        (-lr * (M_want / (1 - b1 ** (t + 1))) / (np.sqrt(V_want / (1 - b2 ** (t + 1))) + e),
+                         't counts the steps from 1: use beta ** t, not beta ** (t + 1)'),
+                        (-lr * (M_want / (1 - b1 ** t)) / (V_want / (1 - b2 ** t) + e),
+                         'divide by the square root of V_hat: W <- W - lr M_hat / (sqrt(V_hat) + eps)'),
+                        (lr * (M_want / (1 - b1 ** t)) / (np.sqrt(V_want / (1 - b2 ** t)) + e), 'subtract the step (the sign)'),
+                        (0 * step, 'W did not change: update it in place (W -= ...)')]
+        if t > 1: alternatives.insert(1, (-lr * (M_want / (1 - b1 ** (t - 1))) / (np.sqrt(V_want / (1 - b2 ** (t - 1))) + e),
+                                         't counts the steps from 1: use beta ** t, not beta ** (t - 1)'))
+        finite = np.isfinite(step).all()
+        hint = _step_hint(step, want, alternatives, 'W <- W - lr M_hat / (sqrt(V_hat) + eps), '
+                          'M_hat = M / (1 - beta1 ** t), V_hat = V / (1 - beta2 ** t)') if finite else \
+               ('t counts the steps from 1: on the first step t = 1, so 1 - beta ** t is not 0 '
+                '(with t - 1 it is 1 - beta ** 0 = 0, a division by zero)')
+        raise _error(name, case, 'wrong W after the step' if finite else 'W is not finite after the step', inputs,
+                     expected=_short(W_want), got=_short(W_arg), where=_first_difference(W_arg, W_want, 1e-5, 1e-12),
+                     hint=hint)
+
+# %% ../nbs/10_exercises.ipynb #6c996922
+@_exercise('confusion_matrix')
+def _check_confusion_matrix(fn):
+    "confusion_matrix(y_true, y_pred, n_classes=10): integer counts (n_classes, n_classes), rows = true class."
+    name = 'confusion_matrix'
+    cases = [('4 classes, class 3 never occurs', np.array([0, 0, 1, 1, 1, 2, 2, 0, 1, 2]),
+              np.array([0, 1, 1, 1, 2, 2, 0, 0, 1, 1]), 4),
+             ('default n_classes (10), labels 0 to 5 only', np.array([5, 3, 3, 0, 1, 2, 2, 4, 5, 5, 0, 1]),
+              np.array([5, 3, 1, 0, 1, 2, 4, 4, 3, 5, 0, 0]), None)]
+    for case, y_true, y_pred, k in cases:
+        inputs = {'y_true': y_true, 'y_pred': y_pred, **({} if k is None else {'n_classes': k})}
+        args = (y_true.copy(), y_pred.copy()) + (() if k is None else (k,))
+        got = _call(name, case, fn, *args, inputs=inputs)
+        want = confusion_matrix(y_true, y_pred, 10 if k is None else k)
+        width = len(want)
+        def shape_hint(g):
+            top = max(y_true.max(), y_pred.max()) + 1
+            if g.shape == (top, top):
+                return (f'({width}, {width}): n_classes rows and columns even when a class never appears, '
+                        'not max(y) + 1')
+            return f'(n_classes, n_classes) = {want.shape}'
+        def value_hint(g):
+            if _is_close(g, want.T, 0, 0):
+                return 'transposed: rows are the TRUE classes, columns the predicted ones: cm[y_true[i], y_pred[i]] += 1'
+            if _is_close(g, (want > 0).astype(int), 0, 0):
+                return ('repeated pairs counted once: cm[y_true, y_pred] += 1 adds 1 per distinct pair; count every '
+                        'sample (np.add.at, or a loop)')
+            return 'cm[i, j] counts the samples of true class i predicted as class j'
+        _check_array(name, case, got, want, inputs, dtype='int', rtol=0, atol=0, shape_hint=shape_hint,
+                     value_hint=value_hint, dtype_hint='counts are integers: start from np.zeros(..., dtype=int)')
+
+@_exercise('precision_recall')
+def _check_precision_recall(fn):
+    "precision_recall(cm) -> (precision, recall): by column and by row, NaN (no error) for 0 / 0."
+    name = 'precision_recall'
+    cases = [('every class predicted and present', np.array([[5, 1, 0], [2, 3, 1], [0, 2, 6]])),
+             ('class 2 is never predicted (its column is 0)', np.array([[3, 1, 0], [1, 4, 0], [2, 1, 0]])),
+             ('class 1 never occurs (its row is 0)', np.array([[3, 1, 1], [0, 0, 0], [1, 0, 4]]))]
+    zero_hint = ('a class never predicted (a zero column) has no precision, a class that never occurs (a zero row) '
+                 'no recall: give NaN there (0 / 0), as numpy_mlp.evaluation.precision_recall does, not 0 and no error')
+    for case, cm in cases:
+        inputs, arg = {'cm': cm}, cm.copy()
+        got = _call(name, case, fn, arg, inputs=inputs, hint=zero_hint)
+        prec, rec = precision_recall(cm)
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise _error(name, case, 'not a pair (precision, recall)', inputs, expected='a tuple (precision, recall)',
+                         got=_short(got), hint='did you forget `return`?' if got is None else 'return precision, recall')
+        p, r = (_need_array(name, case, a, inputs, f'an array of {len(cm)} values', strict=False) for a in got)
+        if _is_close(p, rec, 1e-9, 1e-12) and _is_close(r, prec, 1e-9, 1e-12):
+            raise _error(name, case, 'precision and recall swapped', inputs, expected=f'precision {_short(prec)}',
+                         got=f'precision {_short(p)}', hint='precision and recall are swapped: precision divides the '
+                         'diagonal by the COLUMN sums (how often each class was predicted), recall by the ROW sums')
+        for what, g, want, axis in (('precision', p, prec, 'column'), ('recall', r, rec, 'row')):
+            def value_hint(g, want=want, axis=axis, what=what):
+                g = np.asarray(g, np.float64)
+                if (np.isnan(want) & ~np.isnan(g)).any() or (np.isnan(g) & ~np.isnan(want)).any(): return zero_hint
+                return f'{what}[k] = cm[k, k] / the sum of {axis} k (divide as floats)'
+            _check_array(name, case, g, want, inputs, dtype=False, rtol=1e-9, atol=1e-12, what=what, strict=False,
+                         shape_hint=f'one {what} per class: shape ({len(cm)},)', value_hint=value_hint)
