@@ -15,7 +15,7 @@ from .backward import backward, sgd_update
 from .evaluation import confusion_matrix, precision_recall
 
 # %% auto #0
-__all__ = ['EXERCISES', 'MEASURES', 'ExerciseError']
+__all__ = ['EXERCISES', 'MEASURES', 'ExerciseError', 'check']
 
 # %% ../nbs/10_exercises.ipynb #7e14f7e3
 class ExerciseError(AssertionError):
@@ -757,3 +757,176 @@ def _check_precision_recall(fn):
                 return f'{what}[k] = cm[k, k] / the sum of {axis} k (divide as floats)'
             _check_array(name, case, g, want, inputs, dtype=False, rtol=1e-9, atol=1e-12, what=what, strict=False,
                          shape_hint=f'one {what} per class: shape ({len(cm)},)', value_hint=value_hint)
+
+# %% ../nbs/10_exercises.ipynb #b1024a34
+@functools.cache
+def _mnist():
+    "MNIST as load_mnist() gives it, loaded once."
+    from numpy_mlp.data import load_mnist
+    return load_mnist()
+
+@functools.cache
+def _first_rows(n: int):
+    "The network MLP([784, 100, 10], seed=0), and its forward cache on the first n training images."
+    from numpy_mlp.model import MLP
+    (X, y), _ = _mnist()
+    model = MLP([784, 100, 10], seed=0)
+    return model, X[:n], y[:n], model.forward(X[:n])[1]
+
+@functools.cache
+def _valid_accuracies(momentum: float, epochs: int) -> tuple:
+    "Validation accuracy per epoch: MLP([784, 100, 10], seed=0) trained as the chapter 5 and 6 measures say."
+    from numpy_mlp.data import train_valid_split
+    from numpy_mlp.model import MLP
+    from numpy_mlp.training import fit, GD
+    from numpy_mlp.optim import SGD
+    (X_train, y_train), valid = train_valid_split(*_mnist()[0])
+    opt = SGD(0.1, momentum=momentum) if momentum else GD(0.1)
+    hist = fit(MLP([784, 100, 10], seed=0), X_train, y_train, epochs=epochs, batch_size=64, optimizer=opt,
+               valid=valid, seed=0, progress=False)
+    return tuple(float(a) for a in hist['valid_acc'])
+
+def _zero_pixels() -> float: return float((_mnist()[0][0] == 0).mean())
+
+def _overflow_logit() -> int:
+    z = 0
+    with np.errstate(over='ignore'):
+        while np.isfinite(np.exp(np.float32(z))): z += 1
+    return z
+
+def _active_units() -> float: return float((_first_rows(1000)[3]['Z1'] > 0).mean())
+
+def _initial_loss() -> float:
+    model, X, y, cache = _first_rows(1000)
+    return cross_entropy(cache['Z2'], y)
+
+def _grad_norm() -> float:
+    model, X, y, cache = _first_rows(64)
+    return float(np.linalg.norm(backward(model.params, cache, X, y)['W1']))
+
+def _one_epoch_acc() -> float:
+    "The first epoch of the 2-epoch GD run (the same shuffles, so the same as a 1-epoch run), shared with momentum_gain."
+    return _valid_accuracies(0.0, 2)[0]
+
+def _momentum_gain() -> float: return _valid_accuracies(0.9, 2)[-1] - _valid_accuracies(0.0, 2)[-1]
+
+@functools.cache
+def _worst_recall() -> float:
+    from numpy_mlp.model import MLP
+    from numpy_mlp.training import fit
+    from numpy_mlp.optim import SGD
+    (X, y), (X_test, y_test) = _mnist()
+    model = MLP([784, 100, 10], seed=0)
+    fit(model, X, y, epochs=3, batch_size=64, optimizer=SGD(0.1, momentum=0.9), seed=0, progress=False)
+    return float(np.min(precision_recall(confusion_matrix(y_test, model.predict(X_test)))[1]))
+
+# %% ../nbs/10_exercises.ipynb #2ea92452
+def _check_measure(name: str, value, expected: Callable, tol: float, relative: bool = False, what: str = '',
+                   hints: Callable | None = None):
+    "Compare a measured number with expected() within tol (absolute, or relative), or raise an ExerciseError."
+    case = 'your measured value'
+    if value is None:
+        raise _error(name, case, 'got None', expected=what, got='None',
+                     hint='assign the number you measured to the variable (did its cell run, and end with a value?)')
+    if isinstance(value, (bool, np.bool_, str, bytes, dict)) or (isinstance(value, (np.ndarray, list, tuple))
+                                                                  and np.size(value) != 1):
+        raise _error(name, case, f'got a {type(value).__name__}, not one number', expected=what, got=_short(value),
+                     hint='give a single number (a float or an int)')
+    try: v = float(np.asarray(value, np.float64).reshape(()))
+    except Exception:
+        raise _error(name, case, f'got a {type(value).__name__}, not a number', expected=what, got=_short(value),
+                     hint='give a single number (a float or an int)') from None
+    if not math.isfinite(v):
+        raise _error(name, case, f'got {v}', expected=what, got=str(v),
+                     hint='NaN or inf: something divided 0 by 0 or overflowed; print the pieces of your computation')
+    want = expected()
+    margin = tol * abs(want) if relative else tol
+    if abs(v - want) <= margin: return
+    tol_text = f'{tol:.0%} relative' if relative else ('exact' if tol == 0 else f'{tol:g}')
+    hint = hints(v, want) if hints else None
+    if not hint and want and abs(v / 100 - want) <= margin: hint = 'give a fraction in [0, 1], not a percentage'
+    raise _error(name, case, 'wrong value', expected=f'{want:.6g} (tolerance: {tol_text}); {what}', got=f'{v:.6g}',
+                 hint=hint or f'recompute exactly as the exercise says: {what}')
+
+# %% ../nbs/10_exercises.ipynb #3363b9af
+@_measure('zero_pixels')
+def _measure_zero_pixels(value):
+    "Fraction of the 60,000 x 784 training pixels that are exactly 0 (tolerance 0.001)."
+    def hints(v, want):
+        (X, _), (X_test, _) = _mnist()
+        zeros, zeros_test = int((X == 0).sum()), int((X_test == 0).sum())
+        if min(abs(v - zeros_test / X_test.size), abs(v - (zeros + zeros_test) / (X.size + X_test.size))) < 1e-4:
+            return 'count the training images only (the 60,000 of load_mnist()[0])'
+        if abs(v - (1 - want)) <= 0.001: return 'the fraction of pixels EQUAL to 0, not the non-zero ones'
+    _check_measure('zero_pixels', value, _zero_pixels, 0.001,
+                   what='the fraction of the 60,000 x 784 training pixels equal to 0', hints=hints)
+
+@_measure('overflow_logit')
+def _measure_overflow_logit(value):
+    "The smallest integer z for which np.exp(np.float32(z)) is inf (exact)."
+    def hints(v, want):
+        if v == want - 1: return f'np.exp(np.float32({int(v)})) is still finite: the first integer that gives inf'
+        if v in (709, 710): return 'that is float64\'s limit: convert z with np.float32(z) before np.exp'
+        if v != int(v): return 'an integer is expected'
+    _check_measure('overflow_logit', value, _overflow_logit, 0,
+                   what='the smallest integer z for which np.exp(np.float32(z)) is inf', hints=hints)
+
+@_measure('active_units')
+def _measure_active_units(value):
+    "Fraction of the entries of Z1 > 0 for MLP([784, 100, 10], seed=0) on the first 1000 training images (tol 0.01)."
+    def hints(v, want):
+        if abs(v - (1 - want)) <= 0.01: return 'the fraction of entries GREATER than 0 (the active units), not the others'
+    _check_measure('active_units', value, _active_units, 0.01, hints=hints,
+                   what='the fraction of entries of Z1 > 0, MLP([784, 100, 10], seed=0), first 1000 training images')
+
+@_measure('initial_loss')
+def _measure_initial_loss(value):
+    "Cross-entropy (no penalty) of MLP([784, 100, 10], seed=0) on the first 1000 training images (tol 0.01)."
+    def hints(v, want):
+        model = _first_rows(1000)[0]
+        if abs(v - (want + l2_penalty(model.params, model.l2))) <= 0.01:
+            return "without the L2 penalty: cross_entropy of the logits Z2, not model.loss (which adds it)"
+        if abs(v - np.log(10)) <= 0.01: return "that is ln 10, a uniform guess's loss: measure the network's own loss"
+        if abs(v - want / np.log(2)) <= 0.02: return 'use the natural log'
+    _check_measure('initial_loss', value, _initial_loss, 0.01, hints=hints,
+                   what='cross-entropy, no penalty, of MLP([784, 100, 10], seed=0) on the first 1000 training images')
+
+@_measure('grad_norm')
+def _measure_grad_norm(value):
+    "Frobenius norm of dW1 from backward on the first 64 training images, l2 = 0 (tolerance 1%)."
+    def hints(v, want):
+        if abs(v - 64 * want) <= 0.01 * 64 * want: return 'backward already divides by n: do not sum over the batch'
+        if abs(v - want ** 2) <= 0.01 * want ** 2: return 'the norm is the square root of the sum of squares'
+    _check_measure('grad_norm', value, _grad_norm, 0.01, relative=True, hints=hints,
+                   what="np.linalg.norm(grads['W1']), backward on the first 64 training images, l2 = 0")
+
+@_measure('one_epoch_acc')
+def _measure_one_epoch_acc(value):
+    "Validation accuracy after one epoch of GD(0.1), batch 64, seed 0 (tolerance 0.005)."
+    _check_measure('one_epoch_acc', value, _one_epoch_acc, 0.005,
+                   what='validation accuracy (a fraction) after 1 epoch of GD(0.1), batch_size=64, seed=0')
+
+@_measure('momentum_gain')
+def _measure_momentum_gain(value):
+    "Validation accuracy after 2 epochs of SGD(0.1, momentum=0.9) minus that of GD(0.1) (tolerance 0.005)."
+    def hints(v, want):
+        if abs(v + want) <= 0.005: return 'momentum MINUS plain GD, not the other way round'
+    _check_measure('momentum_gain', value, _momentum_gain, 0.005, hints=hints,
+                   what='valid accuracy after 2 epochs of SGD(0.1, momentum=0.9) minus that of GD(0.1)')
+
+@_measure('worst_recall')
+def _measure_worst_recall(value):
+    "The lowest per-class test recall after 3 epochs of SGD(0.1, momentum=0.9) on 60,000 images (tol 0.01)."
+    _check_measure('worst_recall', value, _worst_recall, 0.01,
+                   what='min over classes of recall on the 10,000 test images, after 3 epochs of SGD(0.1, '
+                        'momentum=0.9) on all 60,000 training images, batch_size=64, seed=0')
+
+# %% ../nbs/10_exercises.ipynb #eebac59d
+def check(name: str, # an exercise ('softmax', ...) or a measure ('zero_pixels', ...)
+          answer, # the student's function, or the number they measured
+         ) -> None:
+    "Run the checker `name` on `answer`: print one line when it passes, raise ExerciseError when it does not."
+    if name in EXERCISES: EXERCISES[name](answer)
+    elif name in MEASURES: MEASURES[name](answer)
+    else: raise KeyError(f'no exercise or measure named {name!r}: choose one of {sorted(EXERCISES) + sorted(MEASURES)}')
+    print(f'{name}: correct')
