@@ -786,8 +786,10 @@ def _valid_accuracies(momentum: float, epochs: int) -> tuple:
                valid=valid, seed=0, progress=False)
     return tuple(float(a) for a in hist['valid_acc'])
 
+@functools.cache
 def _zero_pixels() -> float: return float((_mnist()[0][0] == 0).mean())
 
+@functools.cache
 def _overflow_logit() -> int:
     z = 0
     with np.errstate(over='ignore'):
