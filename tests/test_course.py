@@ -65,10 +65,12 @@ def course(tmp_path_factory):
         student = json.loads((rel/name/f'{name}.ipynb').read_text())
         _submit(course, 'teacher', name, teacher)
         _submit(course, 'blank', name, student)
+        for who in ('teacher', 'blank'): _ok(api.autograde(name, who, force=True))
         planted[name] = _plant(student, teacher)
-        _submit(course, 'planted', name, student)
-        for student in ('teacher', 'blank', 'planted'): _ok(api.autograde(name, student, force=True))
-        _ok(api.generate_feedback(name, 'planted', force=True))
+        if planted[name]:                   # the chapters with a planted mistake; the rest equal the teacher's
+            _submit(course, 'planted', name, student)
+            _ok(api.autograde(name, 'planted', force=True))
+            _ok(api.generate_feedback(name, 'planted', force=True))
     return course, planted
 
 def test_release_has_stubs_and_no_solutions(course):
@@ -108,12 +110,12 @@ def test_untouched_release_scores_zero_and_runs_to_the_end(course):
 def test_planted_mistakes_get_partial_marks_and_named_in_feedback(course):
     course, planted = course
     assert sum(map(len, planted.values())) == len(PLANTED), planted
-    scores = _scores(course, 'planted')
+    with Gradebook(f"sqlite:///{course/'gradebook.db'}") as gb:
+        scores = {name: (gb.find_submission(name, 'planted').code_score,
+                         gb.find_submission(name, 'planted').max_code_score) for name, fns in planted.items() if fns}
     for name, fns in planted.items():
+        if not fns: continue
         got, most = scores[name]
-        if not fns:
-            assert got == most, name
-            continue
         assert 0 < got < most, f"{name}: {got} of {most} with {fns} planted"
         feedback = (course/'feedback'/'planted'/name/f'{name}.html').read_text()
         for fn in fns:
