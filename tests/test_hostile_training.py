@@ -323,13 +323,13 @@ def test_interrupt_in_the_middle_of_a_step_restores_the_checkpoint(small, monkey
 # ---- the guard is cheap ----
 
 def test_guard_costs_little(digits, monkeypatch):
-    "Copies every step (50 times the default) cost under a fifth more: at the default the cost is lost in noise."
-    X, y = digits
-    def run():
-        t0 = time.perf_counter()
-        fit1(X, y, MLP([784, 100, 10], seed=0), epochs=2, seed=0)
-        return time.perf_counter() - t0
-    default = min(run() for _ in range(3))
-    monkeypatch.setattr(training, 'CHECKPOINT_EVERY', 1)
-    every_step = min(run() for _ in range(3))
-    assert every_step < 1.2 * default + 0.05, (default, every_step)
+    """The guard's work, counted (timings on a shared machine are too noisy to assert): per epoch one batch more
+    than the epoch's own, and a copy of the weights every 50 steps plus one at the epoch's end."""
+    from numpy_mlp.training import TrainStep, Checkpoint
+    counts = {'batches': 0, 'copies': 0}
+    step_call, save = TrainStep.__call__, Checkpoint.save
+    def counted_step(self, X, y): counts['batches'] += 1; return step_call(self, X, y)
+    def counted_save(self, *a): counts['copies'] += 1; return save(self, *a)
+    monkeypatch.setattr(TrainStep, '__call__', counted_step); monkeypatch.setattr(Checkpoint, 'save', counted_save)
+    fit1(*digits, MLP([784, 100, 10], seed=0), epochs=3, seed=0)       # 47 batches an epoch, 141 steps
+    assert counts == {'batches': 3 * 48, 'copies': 3 + 2}               # epoch ends, and steps 50 and 100
