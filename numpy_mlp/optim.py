@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 import numpy as np
-from .training import Optimizer, GD
+from .training import Optimizer, GD, check_positive, check_count
 
 # %% auto #0
 __all__ = ['SGD', 'Adam', 'step_schedule', 'cosine_schedule']
@@ -15,12 +15,18 @@ __all__ = ['SGD', 'Adam', 'step_schedule', 'cosine_schedule']
 # %% ../nbs/06_optimizers.ipynb #3f09176b
 class SGD(GD):
     "Stochastic gradient descent with optional (Nesterov) momentum."
-    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+    def __init__(self, lr: float = 0.01, # positive and finite
+                 momentum: float = 0.0, # in [0, 1)
+                 nesterov: bool = False,
                  schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
         super().__init__(lr, schedule)
-        if not 0 <= momentum < 1: raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        if isinstance(momentum, (bool, np.bool_)) or not isinstance(momentum, (int, float, np.number)) \
+                or not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
         if nesterov and momentum == 0: raise ValueError("Nesterov momentum needs momentum > 0")
-        self.momentum, self.nesterov, self.velocity = momentum, nesterov, {}
+        self.momentum, self.nesterov, self.velocity = float(momentum), bool(nesterov), {}
 
     def step(self, params: dict, grads: dict, l2: float = 0.0):
         "Update the velocities with the gradients (plus `l2 * W`), then step the parameters."
@@ -34,18 +40,24 @@ class SGD(GD):
             if self.nesterov: g += mu * v; g *= self.lr; params[k] -= g    # theta -= lr (g + mu v)
             else: params[k] -= self.lr * v                  # theta -= lr v
 
+    def state(self): return {'velocity': self.velocity}
+    def reset(self): self.velocity = {}
     def __repr__(self):
         return f"SGD(lr={self.base_lr}, momentum={self.momentum}, nesterov={self.nesterov})"
 
 # %% ../nbs/06_optimizers.ipynb #ce068078
 class Adam(Optimizer):
     "Adam: per-parameter steps from running averages of the gradient and its square."
-    def __init__(self, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+    def __init__(self, lr: float = 1e-3, # positive and finite
+                 betas: tuple = (0.9, 0.999), # the two averages' decay rates, each in [0, 1)
+                 eps: float = 1e-8, # added to the denominator, positive and finite
                  schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
         super().__init__(lr, schedule)
-        if not all(0 <= beta < 1 for beta in betas):
-            raise ValueError(f"betas must lie in [0, 1), got {betas}")
-        self.betas, self.eps, self.t, self.m, self.s = tuple(betas), eps, 0, {}, {}
+        try: ok = len(betas) == 2 and all(0 <= beta < 1 for beta in betas)
+        except TypeError: ok = False
+        if not ok: raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+        self.betas, self.eps = (float(betas[0]), float(betas[1])), check_positive('eps', eps)
+        self.reset()
 
     def step(self, params: dict, grads: dict, l2: float = 0.0):
         "Update both running averages with the gradients (plus `l2 * W`), then take the step."
@@ -61,19 +73,25 @@ class Adam(Optimizer):
             denom = np.sqrt(s / c2); denom += self.eps
             params[k] -= (self.lr / c1) * m / denom
 
+    def state(self): return {'m': self.m, 's': self.s}
+    def reset(self): self.t, self.m, self.s = 0, {}, {}
     def __repr__(self): return f"Adam(lr={self.base_lr}, betas={self.betas}, eps={self.eps})"
 
 # %% ../nbs/06_optimizers.ipynb #b87c38ca
-def step_schedule(step_size: int, gamma: float = 0.1):
+def step_schedule(step_size: int, # epochs between two cuts, an integer >= 1
+                  gamma: float = 0.1): # the factor of each cut, positive and finite
     "Multiply the learning rate by `gamma` every `step_size` epochs."
-    if step_size < 1: raise ValueError(f"step_size must be at least 1, got {step_size}")
+    check_count('step_size', step_size); check_positive('gamma', gamma)
     return lambda epoch, epochs: gamma ** (epoch // step_size)
 
 # %% ../nbs/06_optimizers.ipynb #d65c1221
 def cosine_schedule(
-    min_factor: float = 0.0, # the floor, reached at epoch `epochs`, one past the last
+    min_factor: float = 0.0, # the floor, in [0, 1], reached at epoch `epochs`, one past the last
 ) -> Callable: # last epoch's factor: min_factor + (1 - min_factor) (1 - cos(pi/epochs)) / 2
     "Cosine annealing: the factor falls from 1 at epoch 0 to just above `min_factor` at the end."
+    if isinstance(min_factor, (bool, np.bool_)) or not isinstance(min_factor, (int, float, np.number)) \
+            or not 0 <= min_factor <= 1:
+        raise ValueError(f"min_factor must be in [0, 1], got {min_factor!r}")
     def factor(epoch, epochs):
         return min_factor + (1 - min_factor) * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
     return factor

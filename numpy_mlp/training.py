@@ -13,23 +13,52 @@ from .loss import cross_entropy, l2_penalty
 from .backward import sgd_update
 
 # %% auto #0
-__all__ = ['is_weight', 'Optimizer', 'GD', 'History', 'evaluate', 'TrainStep', 'fit', 'origin_recipe']
+__all__ = ['DIVERGED_FACTOR', 'CHECKPOINT_EVERY', 'is_weight', 'check_positive', 'check_count', 'Optimizer', 'GD', 'History',
+           'evaluate', 'TrainStep', 'TrainingDiverged', 'loss_ceiling', 'Checkpoint', 'DivergenceGuard', 'stopped',
+           'fit', 'origin_recipe']
 
 # %% ../nbs/05_training.ipynb #6a50c137
 def is_weight(key: str) -> bool:
     "Whether params[key] is a weight matrix (W1, W2, ...), the arrays the L2 penalty applies to."
     return key[:1] == 'W'
 
+# %% ../nbs/05_training.ipynb #14d31c3e
+def check_positive(name: str, value) -> float:
+    "`value` as a float if it is a positive finite number, else an error naming `name`."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be positive and finite, got {value}")
+    return float(value)
+
+def check_count(name: str, value) -> int:
+    "`value` if it is an integer >= 1 (not a bool, not a float), else an error naming `name`."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer >= 1, got {value!r}")
+    if value < 1: raise ValueError(f"{name} must be an integer >= 1, got {value}")
+    return int(value)
+
 # %% ../nbs/05_training.ipynb #4a19b58f
 class Optimizer:
     "Base class: a learning rate `lr`, optionally scaled each epoch by `schedule(epoch, epochs)`."
-    def __init__(self, lr: float, # the base learning rate
+    def __init__(self, lr: float, # the base learning rate, positive and finite
                  schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
-        if not lr > 0: raise ValueError(f"the learning rate must be positive, got {lr}")
-        self.base_lr, self.lr, self.schedule = float(lr), float(lr), schedule
+        if schedule is not None and not callable(schedule):
+            raise TypeError(f"schedule must be a function schedule(epoch, epochs) -> factor, got {schedule!r}")
+        self.base_lr = self.lr = check_positive('the learning rate', lr)
+        self.schedule = schedule
+    def factor(self, epoch: int, epochs: int) -> float:
+        "The schedule's factor for `epoch` (from 0); refused unless the rate stays positive and finite."
+        if self.schedule is None: return 1.0
+        f = self.schedule(epoch, epochs)
+        try: ok = bool(f > 0) and math.isfinite(self.base_lr * f)
+        except (TypeError, ValueError): ok = False
+        if not ok: raise ValueError(f"the schedule gave the factor {f!r} at epoch {epoch} of {epochs} "
+                                    "(counted from 0): the learning rate must stay positive and finite")
+        return float(f)
     def start_epoch(self, epoch: int, epochs: int):
         "Set this epoch's learning rate (epochs counted from 0)."
-        self.lr = self.base_lr * (self.schedule(epoch, epochs) if self.schedule else 1.0)
+        self.lr = self.base_lr * self.factor(epoch, epochs)
     def step(self, params: dict, # updated in place
              grads: dict, # gradients of the data loss, same keys; the optimizer may overwrite them
              l2: float = 0.0): # the L2 penalty: its gradient, l2 times W, joins dW
@@ -40,6 +69,21 @@ class Optimizer:
         if l2:
             for k, g in grads.items():
                 if is_weight(k): g += l2 * params[k]
+    def state(self) -> dict:
+        "The running state, `{name: {param key: array}}`; plain gradient descent keeps none."
+        return {}
+    def reset(self):
+        "Forget the running state (subclasses that keep one clear it)."
+    def check_params(self, params: dict): # the model's arrays, by key
+        "Refuse `params` if the running state was built for arrays of other names or shapes."
+        for name, arrays in self.state().items():
+            for k in sorted(set(arrays) | set(params)) if arrays else ():
+                a, p = arrays.get(k), params.get(k)
+                if a is None or p is None or a.shape != p.shape:
+                    had, has = (('none' if x is None else f'shape {x.shape}') for x in (a, p))
+                    raise ValueError(f"optimizer= was used on a model of another shape: its {name} for {k} "
+                                     f"has {had}, this model's {k} has {has}; give fit a new optimizer, "
+                                     "or call its reset() first")
 
 # %% ../nbs/05_training.ipynb #3a7d7270
 class GD(Optimizer):
@@ -124,6 +168,97 @@ class TrainStep:
                 dZ = np.multiply(dA, A > 0, out=dA)     # dZ_{l-1} = dA_{l-1} * relu'(Z_{l-1})
         return ce_sum, right, g
 
+# %% ../nbs/05_training.ipynb #47c06c1f
+class TrainingDiverged(FloatingPointError):
+    "Training blew up at `epoch`, `batch`, learning rate `lr`; the model holds its weights after `steps_kept` steps."
+    def __init__(self, message: str, epoch: int, batch: int, lr: float, steps_kept: int):
+        super().__init__(message)
+        self.epoch, self.batch, self.lr, self.steps_kept = epoch, batch, lr, steps_kept
+
+# %% ../nbs/05_training.ipynb #ef44af73
+DIVERGED_FACTOR = 10     # a batch loss this many times the starting level means training blew up
+CHECKPOINT_EVERY = 50    # steps between two copies of the parameters (there is one after every epoch too)
+
+def loss_ceiling(start: float, # the mean cross-entropy of fit's first batch
+                 n_classes: int) -> float:
+    "The largest batch loss `fit` accepts: `DIVERGED_FACTOR` times `start`, or times ln(classes) if larger."
+    return DIVERGED_FACTOR * max(start, math.log(n_classes))
+
+# %% ../nbs/05_training.ipynb #8c87e2f6
+class Checkpoint:
+    "A copy of the parameters, refreshed after checks that passed, to put back when training blows up."
+    def __init__(self, params: dict): # the model's arrays: copied now, restored in place
+        self.params, self.copy = params, {k: v.copy() for k, v in params.items()}
+        self.steps, self.where = 0, 'the weights it came in with'
+    def save(self, steps: int, # the optimizer steps the weights have taken
+             where: str): # the state in words, for the error message
+        "Copy the parameters into the kept arrays (no new memory)."
+        for k, v in self.params.items(): np.copyto(self.copy[k], v)
+        self.steps, self.where = steps, where
+    def restore(self):
+        "Put the copy back into the model's arrays, in place."
+        for k, v in self.params.items(): np.copyto(v, self.copy[k])
+
+# %% ../nbs/05_training.ipynb #4745f815
+class DivergenceGuard:
+    "Checks the losses `fit` computes anyway; on a blow-up puts back the last good weights and raises."
+    def __init__(self, model: MLP, opt: Optimizer, n_batches: int, every: int):
+        self.params, self.opt, self.n_classes, self.nb, self.every = (model.params, opt, model.n_classes,
+                                                                      n_batches, every)
+        self.checkpoint, self.start, self.ceiling = Checkpoint(model.params), None, None
+        self.steps, self.stepping = 0, False
+
+    def check(self, ce: float, # the batch's mean cross-entropy, at the current weights
+              penalty: float, epoch: int, batch: int, when: str = '') -> float: # the batch loss
+        "Raise TrainingDiverged unless `ce + penalty` is finite and `ce` under the ceiling; copy every `every` steps."
+        if self.start is None and math.isfinite(ce):
+            self.start, self.ceiling = ce, loss_ceiling(ce, self.n_classes)
+        loss = ce + penalty
+        if not math.isfinite(loss): self.diverged(f"the loss became {loss}{when}", epoch, batch)
+        if not ce <= self.ceiling:
+            self.diverged(f"the loss became {ce:.3g}{when}, above {self.ceiling:.3g} ({DIVERGED_FACTOR} times "
+                          f"the larger of the first batch's {self.start:.3g} and ln {self.n_classes})", epoch, batch)
+        if self.steps % self.every == 0 and self.steps > self.checkpoint.steps:
+            self.checkpoint.save(self.steps, f"its weights after {self.steps} steps "
+                                             f"(before batch {batch} of epoch {epoch})")
+        return loss
+
+    def step(self, grads: dict, l2: float):
+        "The optimizer's step, counted; `stepping` marks an interrupt that cuts it short."
+        self.stepping = True
+        self.opt.step(self.params, grads, l2)
+        self.stepping, self.steps = False, self.steps + 1
+
+    def end_epoch(self, ce: float, penalty: float, epoch: int):
+        "After the epoch's last step: weights finite and the last batch's loss at them checked; then a copy."
+        if not all(np.isfinite(v).all() for v in self.params.values()):
+            self.diverged("the weights are no longer finite", epoch, self.nb)
+        self.check(ce, penalty, epoch, self.nb, when=' at the weights after its step')
+        self.checkpoint.save(self.steps, f"its weights after {self.steps} steps (the end of epoch {epoch})")
+
+    def diverged(self, what: str, epoch: int, batch: int):
+        "Put back the checkpoint, clear the optimizer's state and raise TrainingDiverged."
+        self.checkpoint.restore(); self.opt.reset()
+        raise TrainingDiverged(
+            f"training diverged at epoch {epoch}, batch {batch} of {self.nb}, learning rate {self.opt.lr:g}: "
+            f"{what}; try a smaller learning rate. The model holds {self.checkpoint.where}, the last check "
+            "that passed; the optimizer's running state was cleared",
+            epoch, batch, self.opt.lr, self.checkpoint.steps)
+
+# %% ../nbs/05_training.ipynb #79f1adfd
+def stopped(guard: DivergenceGuard, e: BaseException, epoch: int, history: History):
+    "Hang `history` on the exception `e` that stopped `fit`, restore the checkpoint if a step was cut short, add a note."
+    try: e.history = history
+    except (AttributeError, TypeError): pass
+    if isinstance(e, TrainingDiverged): return          # its message says it all
+    if guard.stepping:
+        guard.checkpoint.restore(); guard.opt.reset()
+        state = f"{guard.checkpoint.where} (the interrupt cut a step short; the optimizer's state was cleared)"
+    else: state = f"its weights after the last finished step ({guard.steps} steps)"
+    if hasattr(e, 'add_note'):
+        e.add_note(f"fit stopped in epoch {epoch} after {len(history)} finished epochs: their history is in "
+                   f"model.history and in this exception's .history; the model holds {state}")
+
 # %% ../nbs/05_training.ipynb #f98133be
 def _check_data(model, X, y):
     X = np.asarray(X)
@@ -132,10 +267,58 @@ def _check_data(model, X, y):
         check_X(X.astype(np.float32), model.sizes[0])   # the shape message, for uint8 images too
     return X, check_labels(y, len(X), model.n_classes)
 
+def _check_valid(model, valid):
+    if isinstance(valid, np.ndarray):
+        raise TypeError(f"valid= must be an (X, y) pair, got an array of shape {valid.shape}")
+    if not isinstance(valid, (tuple, list)) or len(valid) != 2:
+        n = f" of {len(valid)} items" if isinstance(valid, (tuple, list)) else ''
+        raise TypeError(f"valid= must be an (X, y) pair, got a {type(valid).__name__}{n}")
+    try: return _check_data(model, *valid)
+    except (ValueError, TypeError) as e: raise ValueError(f"valid= (X, y): {e}") from None
+
+def _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, seed, progress,
+                    callback, augment):
+    "Every argument of `fit`, checked before the first batch; returns X, y, the optimizer and valid."
+    if not isinstance(model, MLP): raise TypeError(f"model must be an MLP, got {type(model).__name__}")
+    check_count('epochs', epochs); check_count('batch_size', batch_size)
+    for name, v in (('shuffle', shuffle), ('progress', progress)):
+        if not isinstance(v, (bool, np.bool_)): raise TypeError(f"{name} must be True or False, got {v!r}")
+    if seed is not None and (isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise ValueError(f"seed must be None or an integer >= 0, got {seed!r}")
+    for name, f, how in (('callback', callback, 'callback(model, record) after every epoch'),
+                         ('augment', augment, 'augment(X_batch, rng) on every batch')):
+        if f is not None and not callable(f):
+            raise TypeError(f"{name}= must be a function, called as {how}; got {f!r}")
+    try: l2_ok = model.l2 >= 0 and math.isfinite(model.l2)
+    except TypeError: l2_ok = False
+    if not l2_ok: raise ValueError(f"the model's l2 must be >= 0 and finite, got {model.l2!r}")
+    bad = [k for k, v in model.params.items() if not np.isfinite(v).all()]
+    if bad: raise ValueError(f"the model's weights are not finite ({', '.join(bad)} hold NaN or inf): "
+                             "train a new MLP or load a saved one")
+    opt = GD(0.01) if optimizer is None else optimizer
+    if not isinstance(opt, Optimizer):
+        raise TypeError("optimizer= must be an Optimizer such as GD(0.01), SGD(0.1, momentum=0.9) or "
+                        f"Adam(1e-3), got {optimizer!r}")
+    opt.check_params(model.params)
+    for e in range(epochs): opt.factor(e, epochs)     # a schedule that goes wrong at epoch 40, found now
+    X, y = _check_data(model, X, y)
+    if len(X) == 0: raise ValueError("X has no rows: there is nothing to train on")
+    return X, y, opt, None if valid is None else _check_valid(model, valid)
+
+def _augmented(augment, Xb, rng):
+    "augment(Xb, rng), checked: an array of Xb's shape with finite values (else the loss would take the blame)."
+    out = augment(Xb, rng)
+    if not isinstance(out, np.ndarray) or out.shape != Xb.shape:
+        raise ValueError(f"augment= must return an array of the batch's shape {Xb.shape}, got "
+                         f"{getattr(out, 'shape', type(out).__name__)}")
+    if not np.isfinite(out).all(): raise ValueError("augment= returned NaN or infinite values")
+    return out.astype(Xb.dtype, copy=False)
+
 # %% ../nbs/05_training.ipynb #3e98d2c1
 def fit(model: MLP, X, y, # training images (n, 784), float in [0, 1] or uint8, and labels (n,)
         *,
-        epochs: int, batch_size: int = 64,
+        epochs: int, batch_size: int = 64, # integers >= 1
         optimizer: Optimizer | None = None, # GD(lr=0.01) by default
         valid: tuple | None = None, # an (X_valid, y_valid) pair, evaluated after every epoch
         shuffle: bool = True, # reshuffle the training set every epoch
@@ -143,34 +326,28 @@ def fit(model: MLP, X, y, # training images (n, 784), float in [0, 1] or uint8, 
         progress: bool = True, # show progress bars (tqdm)
         callback: Callable | None = None, # called as callback(model, record) after every epoch
         augment: Callable | None = None, # augment(X_batch, rng) per batch, e.g. data.random_shift
-       ) -> History:
+       ) -> History: # also model.history, appended after every epoch
     "Train `model` in place with mini-batch gradient descent; return the per-epoch history."
-    if epochs < 1: raise ValueError(f"epochs must be at least 1, got {epochs}")
-    X, y = _check_data(model, X, y)
-    if valid is not None: valid = _check_data(model, *valid)
-    opt = optimizer if optimizer is not None else GD(0.01)
+    X, y, opt, valid = _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, seed,
+                                       progress, callback, augment)
     batches = Batches(X, y, batch_size, shuffle=shuffle, seed=seed, dtype=model.dtype)
     params, l2, step = model.params, model.l2, TrainStep(model.params)
+    guard = DivergenceGuard(model, opt, len(batches), CHECKPOINT_EVERY)
     aug_rng = np.random.default_rng(None if seed is None else [seed, 1])   # apart from the shuffles
-    history = History()
-    bar = _progress(progress, total=epochs * len(batches))
+    history = model.history = History()
+    bar, epoch = _progress(progress, total=epochs * len(batches)), 0
     try:
         for epoch in range(1, epochs + 1):
             opt.start_epoch(epoch - 1, epochs)
             t0, total, correct = time.perf_counter(), 0.0, 0
             for b, (Xb, yb) in enumerate(batches, start=1):
-                if augment is not None: Xb = augment(Xb, aug_rng)
+                if augment is not None: Xb = _augmented(augment, Xb, aug_rng)
                 ce_sum, right, grads = step(Xb, yb)
-                batch_loss = ce_sum / len(yb) + l2_penalty(params, l2)
-                if not math.isfinite(batch_loss):
-                    raise FloatingPointError(
-                        f"the loss became {batch_loss} at epoch {epoch}, "
-                        f"batch {b} of {len(batches)}, "
-                        f"learning rate {opt.lr:g}: try a smaller learning rate")
-                total += batch_loss * len(yb)
+                total += guard.check(ce_sum / len(yb), l2_penalty(params, l2), epoch, b) * len(yb)
                 correct += right
-                opt.step(params, grads, l2)
+                guard.step(grads, l2)
                 if bar is not None: bar.update()
+            guard.end_epoch(step(Xb, yb)[0] / len(yb), l2_penalty(params, l2), epoch)
             rec = {'epoch': epoch, 'lr': opt.lr,
                    'train_loss': total / len(X), 'train_acc': correct / len(X)}
             if valid is not None:
@@ -180,6 +357,9 @@ def fit(model: MLP, X, y, # training images (n, 784), float in [0, 1] or uint8, 
             history.append(rec)
             if bar is not None: bar.set_postfix(_postfix(rec))
             if callback is not None: callback(model, rec)
+    except BaseException as e:
+        stopped(guard, e, epoch, history)
+        raise
     finally:
         if bar is not None: bar.close()
     return history
