@@ -128,8 +128,10 @@ def save_or_fallback(model, path, settings) -> Path:
 def cmd_train(args) -> int:
     "Train a network with the flags' recipe; print validation and test accuracy."
     sizes = parse_sizes(args.sizes)
-    check_memory(sizes, np.dtype(args.dtype))      # an absurd width is refused before anything is allocated
-    if args.save: check_save_path(args.save)        # and an unwritable --save before minutes of training
+    # an absurd width is refused before anything is allocated
+    check_memory(sizes, np.dtype(args.dtype))
+    # and an unwritable --save before minutes of training
+    if args.save: check_save_path(args.save)
     (X, y), (X_test, y_test) = load_mnist(args.data, dataset=args.dataset, raw=True)
     valid = None
     if args.valid > 0: (X, y), valid = train_valid_split(X, y, args.valid, seed=args.seed)
@@ -152,21 +154,27 @@ def cmd_train(args) -> int:
 
 # %% ../nbs/09_cli.ipynb #ed6b0d6b
 def load_model(path):
-    "`load`, with whatever goes wrong in it (a damaged or hostile file) turned into a ModelFileError."
+    """`load`, with whatever goes wrong in it (a damaged or hostile file) turned into a
+    ModelFileError."""
     try: return load(path)
     except (FileNotFoundError, ModelFileError): raise
-    except MemoryError: raise ModelFileError(f"{path}: not a readable model file (it needs too much memory)") from None
+    except MemoryError:
+        raise ModelFileError(f"{path}: not a readable model file "
+                             "(it needs too much memory)") from None
     except Exception as e:
-        raise ModelFileError(f"{path}: not a readable model file ({type(e).__name__}: {e})") from None
+        raise ModelFileError(f"{path}: not a readable model file "
+                             f"({type(e).__name__}: {e})") from None
 
 def model_dataset(model, path) -> str:
     "The dataset a loaded model was trained on (its settings), checked against the known ones."
-    dataset = model.settings.get('dataset', 'mnist') if isinstance(model.settings, dict) else 'mnist'
+    dataset = (model.settings.get('dataset', 'mnist') if isinstance(model.settings, dict)
+               else 'mnist')
     if not isinstance(dataset, str) or dataset not in DATASETS:
         raise ModelFileError(f"{path}: its settings name an unknown dataset {dataset!r}")
     if model.n_classes != len(DATASETS[dataset]['classes']) or model.sizes[0] != 784:
-        raise ModelFileError(f"{path}: a {model.sizes[0]}-input, {model.n_classes}-class network cannot "
-                             f"classify {dataset} (784 pixels, {len(DATASETS[dataset]['classes'])} classes)")
+        raise ModelFileError(f"{path}: a {model.sizes[0]}-input, {model.n_classes}-class network "
+                             f"cannot classify {dataset} "
+                             f"(784 pixels, {len(DATASETS[dataset]['classes'])} classes)")
     return dataset
 
 def cmd_evaluate(args) -> int:
@@ -188,14 +196,16 @@ def cmd_evaluate(args) -> int:
     return 0
 
 def read_image(path) -> np.ndarray:
-    "`read_digit`, refusing an image Pillow flags as a decompression bomb (too many pixels) in one line."
+    """`read_digit`, refusing an image Pillow flags as a decompression bomb (too many pixels) in one
+    line."""
     try: from PIL import Image
     except ImportError: return read_digit(path)      # read_digit says how to install Pillow
     with warnings.catch_warnings():
         warnings.simplefilter('error', Image.DecompressionBombWarning)
         try: return read_digit(path)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise ValueError(f"{path}: refused, the image is too large to read safely ({e})") from None
+            raise ValueError(f"{path}: refused, the image is too large "
+                             f"to read safely ({e})") from None
 
 def cmd_predict(args) -> int:
     "Classify image files with a saved model."
@@ -226,10 +236,12 @@ def _number(kind, low=None, low_ok=True, high=None):
     def convert(text):
         try: value = kind(text)
         except ValueError: raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not math.isfinite(value): raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
         if low is not None and (value < low or (value == low and not low_ok)):
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}" if low == 0 and not low_ok
-                                             else f"must be {'>=' if low_ok else '>'} {low}, got {text}")
+            raise argparse.ArgumentTypeError(
+                f"must be positive, got {text}" if low == 0 and not low_ok
+                else f"must be {'>=' if low_ok else '>'} {low}, got {text}")
         if high is not None and value >= high:
             raise argparse.ArgumentTypeError(f"must be below {high}, got {text}")
         return value
@@ -353,16 +365,19 @@ def main(argv: list[str] | None = None, # the arguments after `numpy_mlp` (defau
         return _report(e, args.command if 'args' in locals() else None)
 
 def _report(e: BaseException, command: str | None) -> int:
-    "Print one line on stderr for the exception `e`; return the exit status (2: the user's problem, 1: ours)."
+    """Print one line on stderr for the exception `e`; return the exit status (2: the user's
+    problem, 1: ours)."""
     where = f"numpy_mlp {command}" if command else "numpy_mlp"
-    if isinstance(e, (ValueError, ImportError, FileNotFoundError)):     # DataError, ModelFileError, ...
+    # DataError, ModelFileError, ...
+    if isinstance(e, (ValueError, ImportError, FileNotFoundError)):
         msg, code = str(e), 2
     elif isinstance(e, MemoryError):
         msg, code = "out of memory; try smaller layers (--sizes) or batches (--batch-size)", 2
     elif isinstance(e, OSError):                # permission denied, disk full, ...: name the file
         msg, code = (f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e)), 2
     else:
-        msg, code, where = f"internal error: {type(e).__name__}: {e} (please report)", 1, "numpy_mlp"
+        msg, code, where = (f"internal error: {type(e).__name__}: {e} (please report)",
+                            1, "numpy_mlp")
     msg = msg.replace('\r', ' ').replace('\n', ' ')
     print(f"{where}: error: {msg}" if code == 2 else f"{where}: {msg}", file=sys.stderr)
     return code

@@ -247,7 +247,8 @@ def load_mnist(path: str | Path | None = None, # folder with the four files; Non
         bufs = dict(zip(keys, pool.map(read_bytes, [files[k] for k in keys])))
         sums = {k: pool.submit(md5, bufs[k]) for k in keys} if verify else {}
         arrays = {k: parse_idx(bufs[k], str(files[k])) for k in keys}
-        out = {k: _as_array(k, arrays[k], files[k], raw, flatten, len(info['classes'])) for k in keys}
+        out = {k: _as_array(k, arrays[k], files[k], raw, flatten, len(info['classes']))
+               for k in keys}
         for k, digest in sums.items(): check_md5(files[k], digest.result(), info['md5'][k])
     for split in ('train', 'test'):
         X, y = out[f'{split}_images'], out[f'{split}_labels']
@@ -302,8 +303,8 @@ class Batches:
                  seed: int | None = None, # seeds the per-epoch shuffles
                  dtype=np.float32): # the float type uint8 images are scaled to
         if len(X) != len(y): raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
-        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)) \
-                or batch_size < 1:
+        if (isinstance(batch_size, (bool, np.bool_))
+                or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
             raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
         self.X, self.y, self.batch_size, self.shuffle, self.dtype = X, y, batch_size, shuffle, dtype
         self.rng = np.random.default_rng(seed)

@@ -14,7 +14,8 @@ from .io import load, prepare_digit
 __all__ = ['STATIC', 'PAD_MODEL', 'PAGE', 'pad_js', 'model_js', 'model_from_js', 'write_try_page', 'pad_result', 'draw']
 
 # %% ../nbs/13_draw.ipynb #8af65655
-STATIC = Path(__file__).parent / 'static' if '__file__' in globals() else Path('../numpy_mlp/static')
+STATIC = (Path(__file__).parent / 'static' if '__file__' in globals()
+          else Path('../numpy_mlp/static'))
 PAD_MODEL = STATIC.parent / 'datafiles' / 'pad_model.npz'
 
 def pad_js() -> str:
@@ -22,21 +23,25 @@ def pad_js() -> str:
     return (STATIC / 'pad.js').read_text(encoding='utf-8')
 
 # %% ../nbs/13_draw.ipynb #44947e54
-def _b64(a) -> str: return base64.b64encode(np.ascontiguousarray(a, '<f4').tobytes()).decode('ascii')
+def _b64(a) -> str:
+    return base64.b64encode(np.ascontiguousarray(a, '<f4').tobytes()).decode('ascii')
 
 def model_js(model: MLP) -> str:
     "A classic script setting `window.NUMPY_MLP_MODEL` to the sizes and float32 weights of `model`."
     L = len(model.sizes) - 1
     data = {'sizes': model.sizes, 'W': [_b64(model.params[f'W{l}']) for l in range(1, L + 1)],
             'b': [_b64(model.params[f'b{l}']) for l in range(1, L + 1)]}
-    return '// numpy_mlp model weights, written by numpy_mlp.draw.model_js\nwindow.NUMPY_MLP_MODEL = ' + json.dumps(data) + ';\n'
+    return ('// numpy_mlp model weights, written by numpy_mlp.draw.model_js\n'
+            'window.NUMPY_MLP_MODEL = ' + json.dumps(data) + ';\n')
 
 def model_from_js(text: str) -> MLP:
     "Read back a model written by `model_js` (the browser test compares the page with this model)."
     data = json.loads(text[text.index('=') + 1:].strip().rstrip(';'))
     model = MLP(data['sizes'], seed=0)
     for l, (W, b) in enumerate(zip(data['W'], data['b']), start=1):
-        model.params[f'W{l}'] = np.frombuffer(base64.b64decode(W), '<f4').reshape(model.params[f'W{l}'].shape).astype(np.float32)
+        shape = model.params[f'W{l}'].shape
+        model.params[f'W{l}'] = (np.frombuffer(base64.b64decode(W), '<f4').reshape(shape)
+                                 .astype(np.float32))
         model.params[f'b{l}'] = np.frombuffer(base64.b64decode(b), '<f4').astype(np.float32)
     return model
 
@@ -48,17 +53,22 @@ PAGE = """<!DOCTYPE html>
 <style>body { font: 15px/1.45 sans-serif; max-width: 720px; margin: 0 auto; padding: 12px; }</style>
 </head><body>
 <h1>Try it: draw a digit</h1>
-<p>Draw a digit from 0 to 9 in the box with a mouse, a pen or a finger. Beside it: the 28 x 28 image the network
+<p>Draw a digit from 0 to 9 in the box with a mouse, a pen or a finger. \
+Beside it: the 28 x 28 image the network
 receives, and its ten class probabilities, updated as you draw.</p>
 <div id="pad"></div>
-<p>Everything runs in this page. The JavaScript (<a href="pad.js">pad.js</a>, one page of plain code) mirrors
-numpy_mlp's Python exactly: the same preparation as <code>numpy_mlp.io.prepare_digit</code> and the same forward
+<p>Everything runs in this page. \
+The JavaScript (<a href="pad.js">pad.js</a>, one page of plain code) mirrors
+numpy_mlp's Python exactly: \
+the same preparation as <code>numpy_mlp.io.prepare_digit</code> and the same forward
 pass as <code>numpy_mlp.model.forward</code>, with the weights in <a href="model.js">model.js</a>.
 A browser test draws digits here and checks that the page and the Python agree to 1e-4.</p>
-<p><a href="../index.html">numpy_mlp home</a> &middot; <a href="../draw.html">how this page is built</a></p>
+<p><a href="../index.html">numpy_mlp home</a> &middot; \
+<a href="../draw.html">how this page is built</a></p>
 <script src="model.js"></script>
 <script src="pad.js"></script>
-<script>window.pad = NumpyMlpPad.mountPage(document.getElementById("pad"), window.NUMPY_MLP_MODEL);</script>
+<script>window.pad = NumpyMlpPad.mountPage(document.getElementById("pad"), \
+window.NUMPY_MLP_MODEL);</script>
 </body></html>
 """
 
@@ -73,8 +83,10 @@ def write_try_page(folder, # where to write index.html, pad.js and model.js
     return folder
 
 # %% ../nbs/13_draw.ipynb #48536099
-def pad_result(model: MLP, rgba: np.ndarray): # (prepared (784,), probs (10,)), or None for a blank pad
-    "What the pad shows for the canvas pixels `rgba` (h, w, 4): the prepared image and the model's probabilities."
+def pad_result(model: MLP, rgba: np.ndarray
+              ): # (prepared (784,), probs (10,)), or None for a blank pad
+    """What the pad shows for the canvas pixels `rgba` (h, w, 4): the prepared image and the model's
+    probabilities."""
     try: x = prepare_digit(rgba)
     except ValueError: return None
     return x, model.predict_proba(x[None])[0]
@@ -84,7 +96,9 @@ def draw(model: MLP | None = None, # the network to run; None: the pad's model (
         ):
     "A drawing pad widget (anywidget) that runs `model` in Python on each stroke."
     try: import anywidget, traitlets
-    except ImportError: raise ImportError("the drawing pad needs anywidget: pip install numpy_mlp[widgets]") from None
+    except ImportError:
+        raise ImportError("the drawing pad needs anywidget: "
+                          "pip install numpy_mlp[widgets]") from None
     from numpy_mlp.evaluation import input_gradient
     model = model if model is not None else load(PAD_MODEL)
     class Pad(anywidget.AnyWidget):
@@ -98,11 +112,14 @@ def draw(model: MLP | None = None, # the network to run; None: the pad's model (
         @traitlets.observe('strokes')
         def _drawn(self, change):
             n = len(self.pixels) // 4; side = int(round(n ** 0.5))
-            res = pad_result(model, np.frombuffer(self.pixels, np.uint8).reshape(side, side, 4)) if n else None
-            self.prepared, self.probs = ([], []) if res is None else (res[0].tolist(), res[1].tolist())
+            res = (pad_result(model, np.frombuffer(self.pixels, np.uint8).reshape(side, side, 4))
+                   if n else None)
+            self.prepared, self.probs = (([], []) if res is None
+                                         else (res[0].tolist(), res[1].tolist()))
         @traitlets.observe('want_saliency')
         def _saliency(self, change):
             if not self.prepared: return
             x = np.array(self.prepared, model.dtype)[None]
-            self.saliency = np.abs(input_gradient(model.params, x, np.array([int(np.argmax(self.probs))]))[0]).tolist()
+            label = np.array([int(np.argmax(self.probs))])
+            self.saliency = np.abs(input_gradient(model.params, x, label)[0]).tolist()
     return Pad()

@@ -234,17 +234,20 @@ def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
 
 # %% ../nbs/08_io.ipynb #ea3e8a35
 def _grey(img) -> np.ndarray: # (h, w) float64 in [0, 1]
-    "Grey levels from a grey (h, w) or colour (h, w, 3|4) image; transparent pixels take the colour opposite to the ink's."
+    """Grey levels from a grey (h, w) or colour (h, w, 3|4) image; transparent pixels take the
+    colour opposite to the ink's."""
     raw = np.asarray(img)
     a = raw / 255 if raw.dtype == np.uint8 else raw.astype(np.float64)
     if a.ndim == 3 and a.shape[2] in (3, 4):
         grey = 0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]
         if a.shape[2] == 4:
             alpha = a[..., 3]
-            ink = (grey * alpha).sum() / max(alpha.sum(), 1e-12)   # the mean colour of what is drawn
+            # the mean colour of what is drawn
+            ink = (grey * alpha).sum() / max(alpha.sum(), 1e-12)
             grey = grey * alpha + (1 - alpha) * (1.0 if ink < 0.5 else 0.0)
         a = grey
-    if a.ndim != 2 or min(a.shape) < 2: raise ValueError(f"expected a 2-D image, got shape {raw.shape}")
+    if a.ndim != 2 or min(a.shape) < 2:
+        raise ValueError(f"expected a 2-D image, got shape {raw.shape}")
     return a
 
 def _quantile(v, q: float) -> float:
@@ -253,15 +256,19 @@ def _quantile(v, q: float) -> float:
     return s[int(q * (len(s) - 1))]
 
 # %% ../nbs/08_io.ipynb #038652c2
-def _background(a, cells: int = 8, q: float = 0.1) -> np.ndarray: # (h, w) smooth background estimate
-    "Each cell's q-quantile, the median over its 3 x 3 neighbourhood of cells, interpolated bilinearly between cell centres."
+def _background(a, cells: int = 8, q: float = 0.1
+               ) -> np.ndarray: # (h, w) smooth background estimate
+    """Each cell's q-quantile, the median over its 3 x 3 neighbourhood of cells, interpolated
+    bilinearly between cell centres."""
     h, w = a.shape
     ch, cw = -(-h // cells), -(-w // cells)                 # cell size (rounded up)
     gh, gw = -(-h // ch), -(-w // cw)                       # number of cells
-    g = np.array([[_quantile(a[r * ch:(r + 1) * ch, c * cw:(c + 1) * cw], q) for c in range(gw)] for r in range(gh)])
+    g = np.array([[_quantile(a[r * ch:(r + 1) * ch, c * cw:(c + 1) * cw], q) for c in range(gw)]
+                  for r in range(gh)])
     p = np.pad(g, 1, mode='edge')
     g = np.sort([p[i:i + gh, j:j + gw] for i in range(3) for j in range(3)], axis=0)[4]
-    def axis(n, size, count):                               # neighbouring cell centres and the weight of the second
+    # neighbouring cell centres and the weight of the second
+    def axis(n, size, count):
         t = np.clip((np.arange(n) + 0.5) / size - 0.5, 0, count - 1)
         i0 = np.floor(t).astype(int)
         return i0, np.minimum(i0 + 1, count - 1), t - i0
@@ -273,7 +280,8 @@ def _background(a, cells: int = 8, q: float = 0.1) -> np.ndarray: # (h, w) smoot
     return (1 - fy) * top + fy * bottom
 
 # %% ../nbs/08_io.ipynb #5e6851ed
-def _components(mask) -> np.ndarray: # (h, w) int: 0 off the mask, then 1, 2, ... one label per component
+def _components(mask
+               ) -> np.ndarray: # (h, w) int: 0 off the mask, then 1, 2, ... one label per component
     "Label the 8-connected components of a boolean mask by flood fill, in raster order."
     h, w = mask.shape
     on, labels, n = mask.ravel().tolist(), [0] * (h * w), 0
@@ -288,7 +296,8 @@ def _components(mask) -> np.ndarray: # (h, w) int: 0 off the mask, then 1, 2, ..
     return np.array(labels).reshape(h, w)
 
 def _keep_digit(labels) -> np.ndarray: # (h, w) bool: the components that make the digit
-    "The main components (a fifth of the largest's size or more), and any component inside their box grown by a tenth."
+    """The main components (a fifth of the largest's size or more), and any component inside their
+    box grown by a tenth."""
     sizes = np.bincount(labels.ravel())[1:]
     main = np.isin(labels, 1 + np.flatnonzero(sizes >= 0.2 * sizes.max()))
     rows, cols = np.nonzero(main)
@@ -297,40 +306,48 @@ def _keep_digit(labels) -> np.ndarray: # (h, w) bool: the components that make t
     for n in range(1, len(sizes) + 1):
         r, c = np.nonzero(labels == n)
         if (r.min() >= rows.min() - grow and r.max() <= rows.max() + grow
-                and c.min() >= cols.min() - grow and c.max() <= cols.max() + grow): keep |= labels == n
+                and c.min() >= cols.min() - grow and c.max() <= cols.max() + grow):
+            keep |= labels == n
     return keep
 
 # %% ../nbs/08_io.ipynb #5408d9ef
 def _stroke_width(mask) -> float:
-    "Mean stroke width of a mask, 2 area / perimeter: a stroke of length l and width w has area w l, perimeter about 2 l."
+    """Mean stroke width of a mask, 2 area / perimeter: a stroke of length l and width w has area
+    w l, perimeter about 2 l."""
     p = np.pad(mask, 1)
     perimeter = (p[1:] != p[:-1]).sum() + (p[:, 1:] != p[:, :-1]).sum()
     return 2 * mask.sum() / perimeter
 
 def _extreme_filter(a, k: int, f) -> np.ndarray:
-    "f (np.min: erosion, np.max: dilation) over the (2k+1) x (2k+1) square around each pixel; outside the image is 0."
+    """f (np.min: erosion, np.max: dilation) over the (2k+1) x (2k+1) square around each pixel;
+    outside the image is 0."""
     h, w = a.shape
     p = np.pad(a, k)
     rows = f([p[:, j:j + w] for j in range(2 * k + 1)], axis=0)
     return f([rows[i:i + h] for i in range(2 * k + 1)], axis=0)
 
-STROKE_WIDTH = 0.11 # MNIST's median stroke width (2 area / perimeter) as a fraction of the digit's longer side
+# MNIST's median stroke width (2 area / perimeter) as a fraction of the digit's longer side
+STROKE_WIDTH = 0.11
 
 # %% ../nbs/08_io.ipynb #0f8fe575
-def _box_weights(n: int, m: int) -> np.ndarray: # (m, n): row i averages the source pixels output pixel i covers
-    "Area averaging from n to m pixels: how much of source pixel [j, j+1] lies in [i s, (i+1) s], over s = n / m."
+def _box_weights(n: int, m: int
+                ) -> np.ndarray: # (m, n): row i averages the source pixels output pixel i covers
+    """Area averaging from n to m pixels: how much of source pixel [j, j+1] lies in [i s, (i+1) s],
+    over s = n / m."""
     s = n / m
     i, j = np.arange(m)[:, None], np.arange(n)[None, :]
     return np.clip(np.minimum(j + 1, (i + 1) * s) - np.maximum(j, i * s), 0, None) / s
 
 # %% ../nbs/08_io.ipynb #5c0a694e
 def prepare_digit(img) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
-    "Turn a grey-scale (h, w) or colour (h, w, 3|4) image into an MNIST-style 28 x 28 digit, flattened."
+    """Turn a grey-scale (h, w) or colour (h, w, 3|4) image into an MNIST-style 28 x 28 digit,
+    flattened."""
     a = _grey(img)
     border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
     if _quantile(border, 0.5) > 0.5: a = 1 - a                     # dark ink on light paper: invert
     b = _background(a)
-    a = np.maximum(a - b, 0) / (1 - b + 1e-6)                       # the ink relative to the paper around it
+    # the ink relative to the paper around it
+    a = np.maximum(a - b, 0) / (1 - b + 1e-6)
     if a.max() <= 0.05: raise ValueError("the image is blank: no digit found")
     mask = a > 0.3 * a.max()
     keep = _keep_digit(_components(mask))
@@ -340,10 +357,13 @@ def prepare_digit(img) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
     ink = np.clip(a[y0:y1, x0:x1] / _quantile(a[keep], 0.5), 0, 1)  # the median ink pixel to 1
     side, width = max(y1 - y0, x1 - x0), _stroke_width(keep[y0:y1, x0:x1])
     k = int(np.floor(abs(width - STROKE_WIDTH * side) / 2 + 0.5))
-    if width > 1.3 * STROKE_WIDTH * side: ink = _extreme_filter(ink, min(k, int(width / 3)), np.min)  # too thick
-    elif width < 0.5 * STROKE_WIDTH * side: ink = _extreme_filter(np.pad(ink, k), k, np.max)           # too thin
+    if width > 1.3 * STROKE_WIDTH * side:                           # too thick
+        ink = _extreme_filter(ink, min(k, int(width / 3)), np.min)
+    elif width < 0.5 * STROKE_WIDTH * side:                         # too thin
+        ink = _extreme_filter(np.pad(ink, k), k, np.max)
     h, w = ink.shape
-    oh, ow = max(1, int(np.floor(h * 20 / max(h, w) + 0.5))), max(1, int(np.floor(w * 20 / max(h, w) + 0.5)))
+    oh = max(1, int(np.floor(h * 20 / max(h, w) + 0.5)))
+    ow = max(1, int(np.floor(w * 20 / max(h, w) + 0.5)))
     small = _box_weights(h, oh) @ ink @ _box_weights(w, ow).T       # the longer side to 20 pixels
     mass = small.sum()
     cy = (np.arange(oh) * small.sum(axis=1)).sum() / mass

@@ -156,8 +156,8 @@ class MLP:
 
     def predict_proba(self, X, batch_size: int = 4096) -> np.ndarray:
         "Class probabilities (n, classes), computed `batch_size` rows at a time."
-        if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)) \
-                or batch_size < 1:
+        if (isinstance(batch_size, (bool, np.bool_))
+                or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         X = check_X(X, self.sizes[0])
         P = np.empty((len(X), self.n_classes), self.dtype)
