@@ -5,6 +5,7 @@
 # %% ../nbs/13_draw.ipynb #e82fc802
 from __future__ import annotations
 import base64, json
+from importlib.resources import files
 from pathlib import Path
 import numpy as np
 from .model import MLP
@@ -14,8 +15,7 @@ from .io import load, prepare_digit
 __all__ = ['STATIC', 'PAD_MODEL', 'PAGE', 'pad_js', 'model_js', 'model_from_js', 'write_try_page', 'pad_result', 'draw']
 
 # %% ../nbs/13_draw.ipynb #8af65655
-STATIC = (Path(__file__).parent / 'static' if '__file__' in globals()
-          else Path('../numpy_mlp/static'))
+STATIC = Path(str(files('numpy_mlp'))) / 'static'   # inside the installed package
 PAD_MODEL = STATIC.parent / 'datafiles' / 'pad_model.npz'
 
 def pad_js() -> str:
