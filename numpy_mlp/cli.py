@@ -11,7 +11,7 @@ from .data import DATASETS, DataError, load_mnist, train_valid_split, random_shi
 from .model import MLP, INITS, check_memory
 from .training import fit, evaluate, GD, TrainingDiverged
 from .optim import SGD, Adam, cosine_schedule, step_schedule
-from .io import save, load, read_digit, ModelFileError
+from .io import save, load, read_digit, ModelFileError, _temp_prefix
 from .evaluation import confusion_matrix
 
 # %% auto #0
@@ -92,12 +92,11 @@ def check_save_path(path) -> Path:
                          if not folder.exists() else f"--save {path}: {folder} is not a folder")
     try: name_max = os.pathconf(folder, 'PC_NAME_MAX')
     except (OSError, ValueError): name_max = 255
-    room = len(os.fsencode(path.name)) + len('.12345678.tmp')     # save() writes NAME.XXXXXXXX.tmp first
-    if room > name_max:
+    if len(os.fsencode(path.name)) > name_max:        # save() shortens its temporary file's name itself
         raise ValueError(f"--save {path}: the file name is too long ({len(os.fsencode(path.name))} bytes; "
-                         f"at most {name_max - len('.12345678.tmp')} here)")
-    try:
-        fd, probe = tempfile.mkstemp(prefix=path.name + '.', suffix='.tmp', dir=folder)
+                         f"at most {name_max} here)")
+    try:                                   # a probe named as save() names its temporary files
+        fd, probe = tempfile.mkstemp(prefix=_temp_prefix(path.name, folder), dir=folder)
         os.close(fd); os.unlink(probe)
     except OSError as e:
         raise ValueError(f"--save {path}: cannot write in {folder} ({e.strerror})") from None

@@ -245,7 +245,7 @@ def test_evaluate_says_which_dataset(capsys, model_file, monkeypatch, tiny):
 @pytest.mark.parametrize('target, message', [
     (lambda d: d, 'is a folder; give a file name'),
     (lambda d: d/'missing'/'m.npz', 'the folder {d}/missing does not exist'),
-    (lambda d: d/('x' * 250 + '.npz'), 'the file name is too long (254 bytes; at most'),
+    (lambda d: d/('x' * 260 + '.npz'), 'the file name is too long (264 bytes; at most'),
     (lambda d: d/'afile'/'m.npz', '{d}/afile is not a folder'),
 ])
 def test_save_path_refused_before_training(capsys, tiny_data, tmp_path, target, message):
