@@ -58,7 +58,7 @@ Beside it: the 28 x 28 image the network
 receives, and its ten class probabilities, updated as you draw.</p>
 <div id="pad"></div>
 <p>Everything runs in this page. \
-The JavaScript (<a href="pad.js">pad.js</a>, one page of plain code) mirrors
+The JavaScript (<a href="pad.js">pad.js</a>, a short file of plain code, no framework) mirrors
 numpy_mlp's Python exactly: \
 the same preparation as <code>numpy_mlp.io.prepare_digit</code> and the same forward
 pass as <code>numpy_mlp.model.forward</code>, with the weights in <a href="model.js">model.js</a>.
@@ -85,8 +85,7 @@ def write_try_page(folder, # where to write index.html, pad.js and model.js
 # %% ../nbs/13_draw.ipynb #48536099
 def pad_result(model: MLP, rgba: np.ndarray
               ): # (prepared (784,), probs (10,)), or None for a blank pad
-    """What the pad shows for the canvas pixels `rgba` (h, w, 4): the prepared image and the model's
-    probabilities."""
+    "What the pad shows for canvas pixels `rgba` (h, w, 4): the prepared image and probabilities."
     try: x = prepare_digit(rgba)
     except ValueError: return None
     return x, model.predict_proba(x[None])[0]

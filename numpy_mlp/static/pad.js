@@ -227,10 +227,12 @@
       .nmp-pad .bars div { display: flex; align-items: center; gap: 4px; height: 18px; }
       .nmp-pad .bars span.bar { display: inline-block; height: 12px; background: #2a6fdb; }
       .nmp-pad .bars span.lab { width: 1em; text-align: right; }
+      .nmp-pad .cap { font-size: 12px; color: #555; margin-bottom: 2px; }
       </style>
       <div><canvas class="draw" width="${SIZE}" height="${SIZE}"></canvas><br><button class="clear">Clear</button>
            <span class="answer"></span></div>
-      <div><canvas class="small" width="28" height="28"></canvas><div class="bars"></div></div>`;
+      <div><div class="cap">what the network sees, 28 x 28</div>
+           <canvas class="small" width="28" height="28"></canvas><div class="bars"></div></div>`;
     const canvas = el.querySelector("canvas.draw"), ctx = canvas.getContext("2d", { willReadFrequently: true });
     const smallCtx = el.querySelector("canvas.small").getContext("2d"), bars = el.querySelector(".bars");
     bars.innerHTML = Array.from({ length: 10 }, (_, d) =>
