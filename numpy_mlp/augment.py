@@ -269,8 +269,8 @@ def train_quick_model(seed: int = 0, # seeds the weights and the shuffles
     return model
 
 # %% ../nbs/12_augment.ipynb #00000034
-DRAW_MODEL_SHA256 = 'FILE_SHA'
-DRAW_WEIGHTS_SHA256 = 'WEIGHTS_SHA'
+DRAW_MODEL_SHA256 = '469dd6b03d018e81f380e359e7676fa67a6531c3fecfa2173e32098a752bb07a'
+DRAW_WEIGHTS_SHA256 = 'baa0d6c76109dd5d25562abda02208bdff09d1d84feb4ddf562737bee6595fab'
 
 def draw_model_path() -> Path:
     "Where the drawing pad's trained network is, inside the installed package."
