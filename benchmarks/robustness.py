@@ -1,9 +1,10 @@
-"""Robustness to handwriting-like changes: the test accuracy of the plain quick model and of the drawing pad's
-model on the 10,000 MNIST test images, untouched and transformed (each transformation on its own, at two
+"""Robustness to handwriting-like changes: test accuracy of the quick model and of the drawing pad's model.
+
+On the 10,000 MNIST test images, untouched and transformed (each transformation on its own, at two
 strengths; the table in nbs/12_augment.ipynb says what each strength means).
 
-The quick model is retrained here (the `numpy_mlp train` recipe on all 60,000 training images, seed 0, about
-10 s); the pad's model is the one committed in numpy_mlp/datafiles/draw_model.npz.
+The quick model is retrained here (the `numpy_mlp train` recipe on all 60,000 training images, seed 0,
+about 10 s); the pad's model is the one committed in numpy_mlp/datafiles/draw_model.npz.
 
     python benchmarks/robustness.py [--seed 0] > benchmarks/results/robustness.txt
 """
@@ -18,9 +19,11 @@ def main(seed=0):
     pad = load_draw_model()
     models = {'quick 784-100-10': quick, 'pad 784-256-10': pad}
     print(robustness_table(robustness(models, X_test, y_test, seed=seed)))
-    print(f"(seed {seed}; test accuracy in percent on the 10,000 test images; {time.perf_counter() - t0:.0f} s)")
+    secs = time.perf_counter() - t0
+    print(f"(seed {seed}; test accuracy in percent on the 10,000 test images; {secs:.0f} s)")
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    p.add_argument('--seed', type=int, default=0, help="seeds the quick model and the transformations' draws")
+    p.add_argument('--seed', type=int, default=0,
+                   help="seeds the quick model and the transformations' draws")
     main(p.parse_args().seed)
