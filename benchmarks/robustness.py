@@ -1,9 +1,9 @@
-"""Robustness to handwriting-like changes: test accuracy of the quick model and of the drawing pad's model.
+"""Robustness to handwriting-like changes: accuracy of the quick model and of the drawing pad's model.
 
 On the 10,000 MNIST test images, untouched and transformed (each transformation on its own, at two
 strengths; the table in nbs/12_augment.ipynb says what each strength means).
 
-The quick model is retrained here (the `numpy_mlp train` recipe on all 60,000 training images, seed 0,
+The quick model is retrained here (`numpy_mlp train`'s recipe on all 60,000 training images, seed 0,
 about 10 s); the pad's model is the one committed in numpy_mlp/datafiles/draw_model.npz.
 
     python benchmarks/robustness.py [--seed 0] > benchmarks/results/robustness.txt
