@@ -75,3 +75,18 @@ def test_help_explains_every_flag():
     for flag in ('--sizes', '--epochs', '--batch-size', '--optimizer', '--lr', '--momentum', '--schedule', '--l2',
                  '--init', '--shift', '--valid', '--seed', '--dtype', '--dataset', '--data', '--save', '--no-progress'):
         assert flag in out, flag
+
+def test_train_recipe_draw_trains_the_pads_network_and_saves_it(tmp_path, monkeypatch, capsys):
+    "`train --recipe draw` runs augment.train_draw_model (here cut to 1 epoch on 2,000 images) and saves it."
+    import numpy_mlp.augment as augment, numpy_mlp.cli as cli
+    from numpy_mlp.io import load
+    full, calls = augment.train_draw_model, []
+    def quick(seed=0, progress=False):
+        calls.append(seed)
+        return full(seed=seed, progress=progress, epochs=1, n=2000)
+    monkeypatch.setattr(augment, 'train_draw_model', quick)
+    assert cli.main(['train', '--recipe', 'draw', '--seed', '3', '--save', str(tmp_path/'pad.npz'), '--no-progress']) == 0
+    out = capsys.readouterr().out
+    assert calls == [3] and "the drawing pad's network [784, 256, 10]" in out and 'test accuracy: 0.' in out
+    model = load(tmp_path/'pad.npz')
+    assert model.sizes == [784, 256, 10] and model.settings['augment'] == 'handwriting_augment'
