@@ -21,8 +21,10 @@ class ModelFileError(ValueError):
     "A model file that cannot be read: damaged, incomplete, or from a newer format."
 
 # %% ../nbs/08_io.ipynb #715096fb
-TEMP_TAG = '.numpy_mlp-tmp-'   # in the name of every temporary file: .NAME.numpy_mlp-tmp-PID-XXXXXXXX
-STALE_AFTER = 600              # seconds after which a temporary file is stale even if its process lives
+# in the name of every temporary file: .NAME.numpy_mlp-tmp-PID-XXXXXXXX
+TEMP_TAG = '.numpy_mlp-tmp-'
+# seconds after which a temporary file is stale even if its process lives
+STALE_AFTER = 600
 _TEMP_NAME = re.compile(r'\..*' + re.escape(TEMP_TAG) + r'(\d+)-[a-z0-9_]+', re.IGNORECASE)
 
 def _alive(pid: int) -> bool:
@@ -37,14 +39,16 @@ def _alive(pid: int) -> bool:
 def remove_stale_temps(folder: str | Path, # the folder to clean
                        max_age: float = STALE_AFTER, # seconds
                       ) -> list[Path]: # the files removed
-    "Remove the temporary files that interrupted saves left in `folder`: their process is gone, or they are old."
+    """Remove the temporary files that interrupted saves left in `folder`: their process is gone, or
+    they are old."""
     removed, now = [], time.time()
     with os.scandir(folder) as entries:
         for e in entries:
             match = _TEMP_NAME.fullmatch(e.name)
             if not match or not e.is_file(follow_symlinks=False): continue
             try:
-                if _alive(int(match[1])) and now - e.stat(follow_symlinks=False).st_mtime < max_age: continue
+                if (_alive(int(match[1]))
+                        and now - e.stat(follow_symlinks=False).st_mtime < max_age): continue
                 os.unlink(e.path); removed.append(Path(e.path))
             except FileNotFoundError: pass          # another save removed it first
     return removed
@@ -60,11 +64,12 @@ def new_file_mode() -> int:
     return 0o666 & ~umask
 
 def _temp_prefix(name: str, folder: Path) -> str:
-    "`.NAME.numpy_mlp-tmp-PID-`, NAME shortened if the whole would be too long for the folder's file system."
+    "`.NAME.numpy_mlp-tmp-PID-`, NAME shortened until the whole fits the folder's file system."
     try: name_max = os.pathconf(folder, 'PC_NAME_MAX')
     except (OSError, ValueError, AttributeError): name_max = 255
     prefix = lambda n: f'.{n}{TEMP_TAG}{os.getpid()}-'
-    while name and len(os.fsencode(prefix(name))) + 8 > name_max: name = name[:-1]   # mkstemp adds 8
+    # mkstemp adds 8
+    while name and len(os.fsencode(prefix(name))) + 8 > name_max: name = name[:-1]
     return prefix(name)
 
 # %% ../nbs/08_io.ipynb #613e1dfc
@@ -74,15 +79,17 @@ def _kind(x): return {dict: 'an object', list: 'a list', str: 'a string', bool: 
 
 def check_meta(meta, # the JSON record of a model file, as parsed
                where: str = 'model file', # named in the messages
-               memory: bool = True, # also refuse sizes whose weights would not fit in the memory available
+               memory: bool = True, # also refuse sizes whose weights would not fit in memory
               ) -> dict: # meta, checked
-    "Check the JSON record of a model file field by field; raises ModelFileError naming the first problem."
+    "Check a model file's JSON record field by field; raise ModelFileError at the first problem."
     bad = lambda why: ModelFileError(f"{where}: {why}")
-    if not isinstance(meta, dict): raise bad(f"its 'meta' is {_kind(meta)}, not a JSON object of settings")
+    if not isinstance(meta, dict):
+        raise bad(f"its 'meta' is {_kind(meta)}, not a JSON object of settings")
     v = meta.get('format_version')
     if not _is_int(v) or v < 1: raise bad(f"its 'meta' has no valid format_version (got {v!r})")
     if v > FORMAT_VERSION:
-        raise bad(f"format version {v} is newer than this numpy_mlp reads ({FORMAT_VERSION}): upgrade numpy_mlp")
+        raise bad(f"format version {v} is newer than this numpy_mlp reads ({FORMAT_VERSION}): "
+                  "upgrade numpy_mlp")
     missing = [k for k in ('sizes', 'dtype', 'l2', 'init', 'seed') if k not in meta]
     if missing: raise bad(f"its 'meta' lacks {missing}")
     if not isinstance(meta['sizes'], list):
@@ -92,22 +99,25 @@ def check_meta(meta, # the JSON record of a model file, as parsed
     if meta['dtype'] not in ('float32', 'float64'):
         raise bad(f"'meta' dtype must be 'float32' or 'float64', got {meta['dtype']!r}")
     l2 = meta['l2']
-    if not isinstance(l2, (int, float)) or isinstance(l2, bool) or not (math.isfinite(l2) and l2 >= 0):
+    if (not isinstance(l2, (int, float)) or isinstance(l2, bool)
+            or not (math.isfinite(l2) and l2 >= 0)):
         raise bad(f"'meta' l2 must be a finite number >= 0, got {l2!r}")
     if not isinstance(meta['init'], str) or meta['init'] not in INITS:
         raise bad(f"'meta' init must be one of {sorted(INITS)}, got {meta['init']!r}")
     if not (meta['seed'] is None or _is_int(meta['seed']) and meta['seed'] >= 0):
         raise bad(f"'meta' seed must be a non-negative integer or null, got {meta['seed']!r}")
     settings = meta.get('settings', {})
-    if not isinstance(settings, dict): raise bad(f"'meta' settings must be a JSON object, got {_kind(settings)}")
+    if not isinstance(settings, dict):
+        raise bad(f"'meta' settings must be a JSON object, got {_kind(settings)}")
     if 'dataset' in settings:
         ds = settings['dataset']
         if not isinstance(ds, str) or ds not in DATASETS:
             raise bad(f"its settings name an unknown dataset {ds!r} (known: {sorted(DATASETS)})")
         names = DATASETS[ds]['classes']
         if sizes[0] != 784 or sizes[-1] != len(names):
-            raise bad(f"its settings say {ds} ({len(names)} class names, 784 pixels), but the network has "
-                      f"{sizes[0]} inputs and {sizes[-1]} outputs: a class index outside the class names")
+            raise bad(f"its settings say {ds} ({len(names)} class names, 784 pixels), "
+                      f"but the network has {sizes[0]} inputs and {sizes[-1]} outputs: "
+                      "a class index outside the class names")
     try:
         if memory: check_memory(sizes, meta['dtype'])
     except ValueError as e: raise bad(str(e)) from None
@@ -115,15 +125,16 @@ def check_meta(meta, # the JSON record of a model file, as parsed
 
 # %% ../nbs/08_io.ipynb #babc5019
 def save(model: MLP, # the network to write
-         path: str | Path, # the .npz file to write (or a symbolic link to it); its folder must exist
+         path: str | Path, # the .npz file to write (or a symlink to it); its folder must exist
          settings: dict | None = None, # JSON-able training settings kept beside the weights
         ) -> Path:
     "Write `model` (and JSON-able training `settings`) to the .npz file `path`, atomically."
     path = Path(path)
-    for k, v in model.params.items():                  # a diverged model must not replace a good file
+    # a diverged model must not replace a good file
+    for k, v in model.params.items():
         if not np.isfinite(v).all():
-            raise ValueError(f"refusing to save: array {k} holds NaN or infinite values (did the training "
-                             f"diverge?); {path} was left as it was")
+            raise ValueError(f"refusing to save: array {k} holds NaN or infinite values "
+                             f"(did the training diverge?); {path} was left as it was")
     meta = {'format_version': FORMAT_VERSION, 'sizes': model.sizes, 'dtype': model.dtype.name,
             'l2': model.l2, 'init': model.init, 'seed': model.seed,
             'settings': {} if settings is None else settings}
@@ -131,20 +142,24 @@ def save(model: MLP, # the network to write
     except (TypeError, ValueError) as e:
         if isinstance(e, ModelFileError): raise ValueError(str(e)) from None
         raise ValueError(f"refusing to save {path}: settings must be JSON-able ({e})") from None
-    target = Path(os.path.realpath(path))       # through a symbolic link: rewrite its target, keep the link
+    # through a symbolic link: rewrite its target, keep the link
+    target = Path(os.path.realpath(path))
     if target.is_dir(): raise IsADirectoryError(f"{path}: is a folder, not a model file")
-    if not target.parent.is_dir(): raise FileNotFoundError(f"{path}: the folder {target.parent} does not exist")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"{path}: the folder {target.parent} does not exist")
     remove_stale_temps(target.parent)
     try: old = os.stat(target)
     except FileNotFoundError: old = None
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target.name, target.parent), dir=target.parent)
     try:
-        os.fchmod(fd, stat.S_IMODE(old.st_mode) if old else new_file_mode())  # mkstemp alone gives 0o600
+        # mkstemp alone gives 0o600
+        os.fchmod(fd, stat.S_IMODE(old.st_mode) if old else new_file_mode())
         if old:
             try: os.fchown(fd, -1, old.st_gid)     # keep the group too, where allowed
             except OSError: pass
         with os.fdopen(fd, 'wb') as f:
-            np.savez(f, meta=np.array(text), **{k: np.ascontiguousarray(v) for k, v in model.params.items()})
+            np.savez(f, meta=np.array(text),
+                     **{k: np.ascontiguousarray(v) for k, v in model.params.items()})
             f.flush(); os.fsync(f.fileno())
         os.replace(tmp, target)     # the atomic step: `target` is the old file or the new one
     except BaseException:
@@ -159,14 +174,16 @@ def _npy_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str):
     "(shape, dtype, fortran_order, data offset) of an .npy zip entry, from its header alone."
     with zf.open(info) as f:
         version = np.lib.format.read_magic(f)
-        read = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        read = {(1, 0): np.lib.format.read_array_header_1_0,
+                (2, 0): np.lib.format.read_array_header_2_0}
         if version not in read:
-            raise ModelFileError(f"{where}: entry {info.filename} is .npy format {version}, which is not read")
+            raise ModelFileError(f"{where}: entry {info.filename} is .npy format {version}, "
+                                 "which is not read")
         shape, fortran, dtype = read[version](f)
         return shape, dtype, fortran, f.tell()
 
 def _read_npy(zf, info, shape, dtype, fortran, offset) -> np.ndarray:
-    "The array in an .npy zip entry whose header was checked: `offset` bytes skipped, then exactly its data."
+    "The array of a checked .npy zip entry: `offset` bytes skipped, then exactly its data."
     n = math.prod(shape) * dtype.itemsize
     with zf.open(info) as f:
         f.read(offset); buf = f.read(n)
@@ -183,29 +200,37 @@ def load(path: str | Path, # a .npz file written by `save`
     try:
         with open(path, 'rb') as f: head = f.read(6)
         if head == b'\x93NUMPY':
-            raise ModelFileError(f"{path}: a single-array .npy file, not a .npz model file written by save")
+            raise ModelFileError(f"{path}: a single-array .npy file, "
+                                 "not a .npz model file written by save")
         if not zipfile.is_zipfile(path):
-            raise ModelFileError(f"{path}: not a readable model file, damaged or truncated (not a zip archive)")
+            raise ModelFileError(f"{path}: not a readable model file, "
+                                 "damaged or truncated (not a zip archive)")
         with zipfile.ZipFile(path) as zf:
             return _load_zip(zf, str(path))
     except ModelFileError: raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
             RuntimeError) as e:   # RuntimeError: an encrypted entry
-        raise ModelFileError(f"{path}: not a readable model file, damaged or truncated ({e})") from None
+        raise ModelFileError(f"{path}: not a readable model file, "
+                             f"damaged or truncated ({e})") from None
 
 def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
     entries = {i.filename.removesuffix('.npy'): i for i in zf.infolist()}
-    if 'meta' not in entries: raise ModelFileError(f"{where}: no 'meta' entry: not a numpy_mlp model file")
+    if 'meta' not in entries:
+        raise ModelFileError(f"{where}: no 'meta' entry: not a numpy_mlp model file")
     if entries['meta'].file_size > MAX_META_BYTES:
-        raise ModelFileError(f"{where}: its 'meta' entry declares {entries['meta'].file_size:,} bytes, "
+        raise ModelFileError(f"{where}: its 'meta' entry declares "
+                             f"{entries['meta'].file_size:,} bytes, "
                              f"more than the {MAX_META_BYTES:,} a model's record may have")
     shape, dtype, fortran, offset = _npy_header(zf, entries['meta'], where)
-    if dtype.hasobject: raise ModelFileError(f"{where}: holds pickled objects, which are never loaded")
+    if dtype.hasobject:
+        raise ModelFileError(f"{where}: holds pickled objects, which are never loaded")
     if dtype.kind != 'U' or shape != ():
-        raise ModelFileError(f"{where}: its 'meta' entry is a {dtype} array of shape {shape}, not JSON text")
+        raise ModelFileError(f"{where}: its 'meta' entry is a {dtype} array of shape {shape}, "
+                             "not JSON text")
     try: meta = json.loads(str(_read_npy(zf, entries['meta'], shape, dtype, fortran, offset)[()]))
-    except json.JSONDecodeError: raise ModelFileError(f"{where}: its 'meta' entry is not valid JSON") from None
-    check_meta(meta, where)                                   # sizes that fit in memory, and the rest
+    except json.JSONDecodeError:
+        raise ModelFileError(f"{where}: its 'meta' entry is not valid JSON") from None
+    check_meta(meta, where)             # sizes that fit in memory, and the rest
     sizes, wanted = meta['sizes'], np.dtype(meta['dtype'])
     expected = {}
     for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
@@ -213,16 +238,21 @@ def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
     missing = [k for k in expected if k not in entries]
     if missing: raise ModelFileError(f"{where}: missing arrays {missing} for sizes {sizes}")
     headers = {}
-    for k, want in expected.items():                          # every header checked before any weight is read
+    # every header checked before any weight is read
+    for k, want in expected.items():
         shape, dtype, fortran, offset = headers[k] = _npy_header(zf, entries[k], where)
-        if dtype.hasobject: raise ModelFileError(f"{where}: holds pickled objects, which are never loaded")
+        if dtype.hasobject:
+            raise ModelFileError(f"{where}: holds pickled objects, which are never loaded")
         if dtype.kind != 'f':
-            raise ModelFileError(f"{where}: array {k} has dtype {dtype}, expected floating-point numbers")
+            raise ModelFileError(f"{where}: array {k} has dtype {dtype}, "
+                                 "expected floating-point numbers")
         if shape != want:
-            raise ModelFileError(f"{where}: array {k} has shape {shape}, expected {want} for sizes {sizes}")
+            raise ModelFileError(f"{where}: array {k} has shape {shape}, "
+                                 f"expected {want} for sizes {sizes}")
         if entries[k].file_size != offset + math.prod(shape) * dtype.itemsize:
-            raise ModelFileError(f"{where}: entry {k}.npy declares {entries[k].file_size:,} bytes, but its "
-                                 f"header says {offset + math.prod(shape) * dtype.itemsize:,}")
+            raise ModelFileError(f"{where}: entry {k}.npy declares {entries[k].file_size:,} bytes, "
+                                 "but its header says "
+                                 f"{offset + math.prod(shape) * dtype.itemsize:,}")
     params = {}
     for k in expected:
         params[k] = _read_npy(zf, entries[k], *headers[k]).astype(wanted, order='C')
@@ -375,11 +405,13 @@ def prepare_digit(img) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
     return out.reshape(-1)
 
 # %% ../nbs/08_io.ipynb #cd3653ad
-MAX_IMAGE_PIXELS = 25_000_000   # 25 megapixels (5000 x 5000): larger images are refused before they are decoded
+# 25 megapixels (5000 x 5000): larger images are refused before they are decoded
+MAX_IMAGE_PIXELS = 25_000_000
 
 def _pixels(im) -> np.ndarray:
     "An opened image as what `prepare_digit` takes: uint8 grey or RGB(A), or float grey in [0, 1]."
-    if im.mode.startswith('I;16') or im.mode == 'I':          # 16-bit (or 32-bit) grey: scale by the depth
+    # 16-bit (or 32-bit) grey: scale by the depth
+    if im.mode.startswith('I;16') or im.mode == 'I':
         a = np.asarray(im, np.float64)
         depth = 16 if im.mode.startswith('I;16') or a.max(initial=0) < 2**16 else 32
         return (np.clip(a, 0, None) / (2**depth - 1)).astype(np.float32)
@@ -389,7 +421,8 @@ def _pixels(im) -> np.ndarray:
     has_alpha = im.mode in ('RGBA', 'LA', 'PA', 'La', 'RGBa') or 'transparency' in im.info
     a = np.asarray(im.convert('RGBA') if has_alpha else im.convert('RGB'))
     if has_alpha and np.ptp(a[..., :3]) <= 1 and np.ptp(a[..., 3]) > 0:
-        return a[..., 3].copy()      # colour the same everywhere: the digit is drawn in the alpha channel
+        # colour the same everywhere: the digit is drawn in the alpha channel
+        return a[..., 3].copy()
     return a
 
 def read_digit(path: str | Path, # an image file: PNG, JPEG, ... (anything Pillow reads)
@@ -399,16 +432,19 @@ def read_digit(path: str | Path, # an image file: PNG, JPEG, ... (anything Pillo
     except ImportError:
         raise ImportError("reading images needs Pillow: "
                           "pip install pillow (or numpy_mlp[plots])") from None
-    too_big = lambda n: ValueError(f"{path}: refused, the image is too large to read safely ({n}; read_digit "
-                                   f"reads at most {MAX_IMAGE_PIXELS:,} pixels, e.g. 5000 x 5000: shrink it)")
+    too_big = lambda n: ValueError(f"{path}: refused, the image is too large to read safely "
+                                   f"({n}; read_digit reads at most {MAX_IMAGE_PIXELS:,} pixels, "
+                                   "e.g. 5000 x 5000: shrink it)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
             with Image.open(path) as im:
-                w, h = im.size                                  # from the header: nothing decoded yet
+                w, h = im.size                  # from the header: nothing decoded yet
                 if w * h > MAX_IMAGE_PIXELS: raise too_big(f"{w} x {h} = {w * h:,} pixels")
-                return prepare_digit(_pixels(ImageOps.exif_transpose(im)))   # EXIF orientation first
+                # EXIF orientation first
+                return prepare_digit(_pixels(ImageOps.exif_transpose(im)))
     except FileNotFoundError: raise FileNotFoundError(f"{path}: no such image file") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e: raise too_big(e) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise too_big(e) from None
     except (UnidentifiedImageError, OSError) as e:
         raise ValueError(f"{path}: not a readable image ({e})") from None

@@ -20,8 +20,9 @@ class SGD(GD):
                  nesterov: bool = False,
                  schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
         super().__init__(lr, schedule)
-        if isinstance(momentum, (bool, np.bool_)) or not isinstance(momentum, (int, float, np.number)) \
-                or not 0 <= momentum < 1:
+        if (isinstance(momentum, (bool, np.bool_))
+                or not isinstance(momentum, (int, float, np.number))
+                or not 0 <= momentum < 1):
             raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
         if not isinstance(nesterov, (bool, np.bool_)):
             raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
@@ -89,8 +90,9 @@ def cosine_schedule(
     min_factor: float = 0.0, # the floor, in [0, 1], reached at epoch `epochs`, one past the last
 ) -> Callable: # last epoch's factor: min_factor + (1 - min_factor) (1 - cos(pi/epochs)) / 2
     "Cosine annealing: the factor falls from 1 at epoch 0 to just above `min_factor` at the end."
-    if isinstance(min_factor, (bool, np.bool_)) or not isinstance(min_factor, (int, float, np.number)) \
-            or not 0 <= min_factor <= 1:
+    if (isinstance(min_factor, (bool, np.bool_))
+            or not isinstance(min_factor, (int, float, np.number))
+            or not 0 <= min_factor <= 1):
         raise ValueError(f"min_factor must be in [0, 1], got {min_factor!r}")
     def factor(epoch, epochs):
         return min_factor + (1 - min_factor) * 0.5 * (1 + math.cos(math.pi * epoch / epochs))

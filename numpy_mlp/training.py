@@ -44,17 +44,19 @@ class Optimizer:
     def __init__(self, lr: float, # the base learning rate, positive and finite
                  schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
         if schedule is not None and not callable(schedule):
-            raise TypeError(f"schedule must be a function schedule(epoch, epochs) -> factor, got {schedule!r}")
+            raise TypeError("schedule must be a function schedule(epoch, epochs) -> factor, "
+                            f"got {schedule!r}")
         self.base_lr = self.lr = check_positive('the learning rate', lr)
         self.schedule = schedule
     def factor(self, epoch: int, epochs: int) -> float:
-        "The schedule's factor for `epoch` (from 0); refused unless the rate stays positive and finite."
+        "The schedule's factor for `epoch` (from 0), refused unless the rate stays finite and > 0."
         if self.schedule is None: return 1.0
         f = self.schedule(epoch, epochs)
         try: ok = bool(f > 0) and math.isfinite(self.base_lr * f)
         except (TypeError, ValueError): ok = False
-        if not ok: raise ValueError(f"the schedule gave the factor {f!r} at epoch {epoch} of {epochs} "
-                                    "(counted from 0): the learning rate must stay positive and finite")
+        if not ok:
+            raise ValueError(f"the schedule gave the factor {f!r} at epoch {epoch} of {epochs} "
+                             "(counted from 0): the learning rate must stay positive and finite")
         return float(f)
     def start_epoch(self, epoch: int, epochs: int):
         "Set this epoch's learning rate (epochs counted from 0)."
@@ -81,9 +83,9 @@ class Optimizer:
                 a, p = arrays.get(k), params.get(k)
                 if a is None or p is None or a.shape != p.shape:
                     had, has = (('none' if x is None else f'shape {x.shape}') for x in (a, p))
-                    raise ValueError(f"optimizer= was used on a model of another shape: its {name} for {k} "
-                                     f"has {had}, this model's {k} has {has}; give fit a new optimizer, "
-                                     "or call its reset() first")
+                    raise ValueError("optimizer= was used on a model of another shape: "
+                                     f"its {name} for {k} has {had}, this model's {k} has {has}; "
+                                     "give fit a new optimizer, or call its reset() first")
 
 # %% ../nbs/05_training.ipynb #3a7d7270
 class GD(Optimizer):
@@ -170,23 +172,25 @@ class TrainStep:
 
 # %% ../nbs/05_training.ipynb #47c06c1f
 class TrainingDiverged(FloatingPointError):
-    "Training blew up at `epoch`, `batch`, learning rate `lr`; the model holds its weights after `steps_kept` steps."
+    """Training blew up at `epoch`, `batch`, learning rate `lr`; the model holds its weights after
+    `steps_kept` steps."""
     def __init__(self, message: str, epoch: int, batch: int, lr: float, steps_kept: int):
         super().__init__(message)
         self.epoch, self.batch, self.lr, self.steps_kept = epoch, batch, lr, steps_kept
 
 # %% ../nbs/05_training.ipynb #ef44af73
 DIVERGED_FACTOR = 10     # a batch loss this many times the starting level means training blew up
-CHECKPOINT_EVERY = 50    # steps between two copies of the parameters (there is one after every epoch too)
+# steps between two copies of the parameters (there is one after every epoch too)
+CHECKPOINT_EVERY = 50
 
 def loss_ceiling(start: float, # the mean cross-entropy of fit's first batch
                  n_classes: int) -> float:
-    "The largest batch loss `fit` accepts: `DIVERGED_FACTOR` times `start`, or times ln(classes) if larger."
+    "The largest batch loss `fit` accepts: `DIVERGED_FACTOR` times max(`start`, ln(classes))."
     return DIVERGED_FACTOR * max(start, math.log(n_classes))
 
 # %% ../nbs/05_training.ipynb #8c87e2f6
 class Checkpoint:
-    "A copy of the parameters, refreshed after checks that passed, to put back when training blows up."
+    "A copy of the parameters, refreshed after passed checks, to put back when training blows up."
     def __init__(self, params: dict): # the model's arrays: copied now, restored in place
         self.params, self.copy = params, {k: v.copy() for k, v in params.items()}
         self.steps, self.where = 0, 'the weights it came in with'
@@ -201,23 +205,25 @@ class Checkpoint:
 
 # %% ../nbs/05_training.ipynb #4745f815
 class DivergenceGuard:
-    "Checks the losses `fit` computes anyway; on a blow-up puts back the last good weights and raises."
+    "Checks the losses `fit` computes anyway; a blow-up restores the last good weights and raises."
     def __init__(self, model: MLP, opt: Optimizer, n_batches: int, every: int):
-        self.params, self.opt, self.n_classes, self.nb, self.every = (model.params, opt, model.n_classes,
-                                                                      n_batches, every)
+        self.params, self.opt, self.n_classes = model.params, opt, model.n_classes
+        self.nb, self.every = n_batches, every
         self.checkpoint, self.start, self.ceiling = Checkpoint(model.params), None, None
         self.steps, self.stepping = 0, False
 
     def check(self, ce: float, # the batch's mean cross-entropy, at the current weights
               penalty: float, epoch: int, batch: int, when: str = '') -> float: # the batch loss
-        "Raise TrainingDiverged unless `ce + penalty` is finite and `ce` under the ceiling; copy every `every` steps."
+        """Raise TrainingDiverged unless `ce + penalty` is finite and `ce` under the ceiling;
+        copy every `every` steps."""
         if self.start is None and math.isfinite(ce):
             self.start, self.ceiling = ce, loss_ceiling(ce, self.n_classes)
         loss = ce + penalty
         if not math.isfinite(loss): self.diverged(f"the loss became {loss}{when}", epoch, batch)
         if not ce <= self.ceiling:
-            self.diverged(f"the loss became {ce:.3g}{when}, above {self.ceiling:.3g} ({DIVERGED_FACTOR} times "
-                          f"the larger of the first batch's {self.start:.3g} and ln {self.n_classes})", epoch, batch)
+            self.diverged(f"the loss became {ce:.3g}{when}, above {self.ceiling:.3g} "
+                          f"({DIVERGED_FACTOR} times the larger of the first batch's "
+                          f"{self.start:.3g} and ln {self.n_classes})", epoch, batch)
         if self.steps % self.every == 0 and self.steps > self.checkpoint.steps:
             self.checkpoint.save(self.steps, f"its weights after {self.steps} steps "
                                              f"(before batch {batch} of epoch {epoch})")
@@ -230,34 +236,40 @@ class DivergenceGuard:
         self.stepping, self.steps = False, self.steps + 1
 
     def end_epoch(self, ce: float, penalty: float, epoch: int):
-        "After the epoch's last step: weights finite and the last batch's loss at them checked; then a copy."
+        """After the epoch's last step: weights finite and the last batch's loss at them checked;
+        then a copy."""
         if not all(np.isfinite(v).all() for v in self.params.values()):
             self.diverged("the weights are no longer finite", epoch, self.nb)
         self.check(ce, penalty, epoch, self.nb, when=' at the weights after its step')
-        self.checkpoint.save(self.steps, f"its weights after {self.steps} steps (the end of epoch {epoch})")
+        self.checkpoint.save(self.steps,
+                             f"its weights after {self.steps} steps (the end of epoch {epoch})")
 
     def diverged(self, what: str, epoch: int, batch: int):
         "Put back the checkpoint, clear the optimizer's state and raise TrainingDiverged."
         self.checkpoint.restore(); self.opt.reset()
         raise TrainingDiverged(
-            f"training diverged at epoch {epoch}, batch {batch} of {self.nb}, learning rate {self.opt.lr:g}: "
-            f"{what}; try a smaller learning rate. The model holds {self.checkpoint.where}, the last check "
+            f"training diverged at epoch {epoch}, batch {batch} of {self.nb}, "
+            f"learning rate {self.opt.lr:g}: {what}; try a smaller learning rate. "
+            f"The model holds {self.checkpoint.where}, the last check "
             "that passed; the optimizer's running state was cleared",
             epoch, batch, self.opt.lr, self.checkpoint.steps)
 
 # %% ../nbs/05_training.ipynb #79f1adfd
 def stopped(guard: DivergenceGuard, e: BaseException, epoch: int, history: History):
-    "Hang `history` on the exception `e` that stopped `fit`, restore the checkpoint if a step was cut short, add a note."
+    """Hang `history` on the exception `e` that stopped `fit`, restore the checkpoint if a step was
+    cut short, add a note."""
     try: e.history = history
     except (AttributeError, TypeError): pass
     if isinstance(e, TrainingDiverged): return          # its message says it all
     if guard.stepping:
         guard.checkpoint.restore(); guard.opt.reset()
-        state = f"{guard.checkpoint.where} (the interrupt cut a step short; the optimizer's state was cleared)"
+        state = (f"{guard.checkpoint.where} "
+                 "(the interrupt cut a step short; the optimizer's state was cleared)")
     else: state = f"its weights after the last finished step ({guard.steps} steps)"
     if hasattr(e, 'add_note'):
-        e.add_note(f"fit stopped in epoch {epoch} after {len(history)} finished epochs: their history is in "
-                   f"model.history and in this exception's .history; the model holds {state}")
+        e.add_note(f"fit stopped in epoch {epoch} after {len(history)} finished epochs: "
+                   "their history is in model.history and in this exception's .history; "
+                   f"the model holds {state}")
 
 # %% ../nbs/05_training.ipynb #f98133be
 def _check_data(model, X, y):
@@ -328,8 +340,8 @@ def fit(model: MLP, X, y, # training images (n, 784), float in [0, 1] or uint8, 
         augment: Callable | None = None, # augment(X_batch, rng) per batch, e.g. data.random_shift
        ) -> History: # also model.history, appended after every epoch
     "Train `model` in place with mini-batch gradient descent; return the per-epoch history."
-    X, y, opt, valid = _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, seed,
-                                       progress, callback, augment)
+    X, y, opt, valid = _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle,
+                                       seed, progress, callback, augment)
     batches = Batches(X, y, batch_size, shuffle=shuffle, seed=seed, dtype=model.dtype)
     params, l2, step = model.params, model.l2, TrainStep(model.params)
     guard = DivergenceGuard(model, opt, len(batches), CHECKPOINT_EVERY)
