@@ -146,13 +146,14 @@ def cmd_train(args) -> int:
 
 # %% ../nbs/09_cli.ipynb #8e996cb2
 def cmd_train_draw(args) -> int:
-    "numpy_mlp train --recipe draw: the drawing pad's network (chapter 12), its test accuracy, --save."
+    "`numpy_mlp train --recipe draw`: the drawing pad's network (chapter 12), its test accuracy."
     from numpy_mlp.augment import draw_recipe, train_draw_model
     if args.save: check_save_path(args.save)
     r = draw_recipe()
     print(f"training the drawing pad's network {r['sizes']} with the handwriting augmentations for "
           f"{r['epochs']} epochs on all {r['train_images']:,} training images (seed {args.seed})")
-    try: model = train_draw_model(seed=args.seed, progress=not args.no_progress and sys.stderr.isatty())
+    progress = not args.no_progress and sys.stderr.isatty()
+    try: model = train_draw_model(seed=args.seed, progress=progress)
     except TrainingDiverged as e:
         raise Diverged(f"training diverged at epoch {e.epoch}, batch {e.batch}") from None
     (_, _), (X_test, y_test) = load_mnist(raw=True)
@@ -317,8 +318,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help='save the trained model to this .npz file')
     t.add_argument('--recipe', choices=('quick', 'draw'), default='quick',
                    help="quick: the flags' recipe (default); draw: the drawing pad's network of "
-                        'chapter 12 (784-256-10, handwriting augmentations, 15 epochs on all 60,000 '
-                        'images; only --seed, --save and --no-progress apply)')
+                        'chapter 12 (784-256-10, handwriting augmentations, 15 epochs on all '
+                        '60,000 images; only --seed, --save and --no-progress apply)')
     t.add_argument('--no-progress', action='store_true',
                    help='no progress bar (there is none when stderr is not a terminal)')
     t.set_defaults(func=cmd_train)

@@ -16,7 +16,8 @@ __all__ = ['STATIC', 'PAD_MODEL', 'PAGE', 'pad_js', 'model_js', 'model_from_js',
 
 # %% ../nbs/13_draw.ipynb #8af65655
 STATIC = Path(str(files('numpy_mlp'))) / 'static'   # inside the installed package
-PAD_MODEL = STATIC.parent / 'datafiles' / 'draw_model.npz'   # chapter 12's network, trained for the pad
+# the network of chapter 12, trained for the pad
+PAD_MODEL = STATIC.parent / 'datafiles' / 'draw_model.npz'
 
 def pad_js() -> str:
     "The drawing pad's JavaScript, as shipped in the package."
