@@ -32,7 +32,7 @@ def find_notebooks(source: str | Path | None = None, # the notebooks' folder; No
     here = Path(importlib.util.find_spec('numpy_mlp').origin).parents[1]/'nbs'   # an editable install's clone
     cands = [Path(source)] if source is not None else [here, Path.cwd()/'nbs', Path.cwd()]
     for p in cands:
-        if (p/'00_data.ipynb').is_file(): return p
+        if (p/'00_data.ipynb').is_file(): return p.resolve()
     raise CourseError(f"no tutorial notebooks (00_data.ipynb ...) in {', '.join(map(str, cands))}: "
                       "run from a clone of numpy_mlp, or name the notebooks' folder with --source")
 
