@@ -103,10 +103,12 @@ def draw(model: MLP | None = None, # the network to run; None: the pad's model (
     model = model if model is not None else load(PAD_MODEL)
     class Pad(anywidget.AnyWidget):
         _esm = pad_js() + '\nexport default { render: NumpyMlpPad.renderWidget };\n'
-        pixels = traitlets.Bytes(b'').tag(sync=True)
+        # the page sends its pixels as a binary buffer, which arrives as a memoryview
+        pixels = traitlets.Bytes(b'').tag(sync=True, from_json=lambda v, widget: bytes(v))
         strokes = traitlets.Int(0).tag(sync=True)
         prepared = traitlets.List([]).tag(sync=True)
         probs = traitlets.List([]).tag(sync=True)
+        answered = traitlets.Int(0).tag(sync=True)   # the stroke count of the latest answer
         want_saliency = traitlets.Int(0).tag(sync=True)
         saliency = traitlets.List([]).tag(sync=True)
         @traitlets.observe('strokes')
@@ -114,8 +116,10 @@ def draw(model: MLP | None = None, # the network to run; None: the pad's model (
             n = len(self.pixels) // 4; side = int(round(n ** 0.5))
             res = (pad_result(model, np.frombuffer(self.pixels, np.uint8).reshape(side, side, 4))
                    if n else None)
-            self.prepared, self.probs = (([], []) if res is None
-                                         else (res[0].tolist(), res[1].tolist()))
+            with self.hold_sync():     # one message: the image, the probabilities, which stroke
+                self.prepared, self.probs = (([], []) if res is None
+                                             else (res[0].tolist(), res[1].tolist()))
+                self.answered = self.strokes
         @traitlets.observe('want_saliency')
         def _saliency(self, change):
             if not self.prepared: return

@@ -309,7 +309,8 @@
       model.set("strokes", model.get("strokes") + 1);
       model.save_changes();
     }
-    model.on("change:probs", () => {
+    // "answered" changes with every answer, even one equal to the last (the probabilities alone may not)
+    model.on("change:answered", () => {
       const probs = model.get("probs"), prepared = model.get("prepared");
       pad.show(probs.length ? prepared : null, probs.length ? probs : null);
       busy = false; if (pending !== undefined) flush();
