@@ -86,15 +86,19 @@ def check_save_path(path) -> Path:
     "Refuse, before training, a --save path that cannot be written: a folder, a missing folder, a name too long."
     path = Path(path)
     folder = path.parent if str(path.parent) else Path('.')
+    if not path.name: raise ValueError(f"--save: an empty path; give a file name such as model.npz")
+    try: name_max = os.pathconf(folder, 'PC_NAME_MAX')
+    except (OSError, ValueError): name_max = 255
+    # first, as asking the file system about a name that is too long fails with its own error
+    if len(os.fsencode(path.name)) > name_max:        # save() shortens its temporary file's name itself
+        raise ValueError(f"--save {path}: the file name is too long ({len(os.fsencode(path.name))} bytes; "
+                         f"at most {name_max} here)")
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise ValueError(f"--save {path}: not a regular file (a device, a pipe or a socket); give a file name")
     if path.is_dir(): raise ValueError(f"--save {path}: is a folder; give a file name, e.g. {path/'model.npz'}")
     if not folder.is_dir():
         raise ValueError(f"--save {path}: the folder {folder} does not exist"
                          if not folder.exists() else f"--save {path}: {folder} is not a folder")
-    try: name_max = os.pathconf(folder, 'PC_NAME_MAX')
-    except (OSError, ValueError): name_max = 255
-    if len(os.fsencode(path.name)) > name_max:        # save() shortens its temporary file's name itself
-        raise ValueError(f"--save {path}: the file name is too long ({len(os.fsencode(path.name))} bytes; "
-                         f"at most {name_max} here)")
     try:                                   # a probe named as save() names its temporary files
         fd, probe = tempfile.mkstemp(prefix=_temp_prefix(path.name, folder), dir=folder)
         os.close(fd); os.unlink(probe)
@@ -123,7 +127,7 @@ def cmd_train(args) -> int:
     # an absurd width is refused before anything is allocated
     check_memory(sizes, np.dtype(args.dtype))
     # and an unwritable --save before minutes of training
-    if args.save: check_save_path(args.save)
+    if args.save is not None: check_save_path(args.save)
     (X, y), (X_test, y_test) = load_mnist(args.data, dataset=args.dataset, raw=True)
     valid = None
     if args.valid > 0: (X, y), valid = train_valid_split(X, y, args.valid, seed=args.seed)
@@ -137,7 +141,7 @@ def cmd_train(args) -> int:
     if valid is not None: print(f"validation accuracy: {hist[-1]['valid_acc']:.4f}")
     acc = evaluate(model, X_test, y_test)['acc']
     print(f"test accuracy: {acc:.4f}  (training took {secs:.1f} s)")
-    if args.save:
+    if args.save is not None:
         skip = ('func', 'command', 'save', 'no_progress')
         settings = {k: v for k, v in vars(args).items() if k not in skip}
         print(f"saved to {save_or_fallback(model, args.save, {**settings, 'history': list(hist)})}")
@@ -148,7 +152,7 @@ def cmd_train(args) -> int:
 def cmd_train_draw(args) -> int:
     "`numpy_mlp train --recipe draw`: the drawing pad's network (chapter 12), its test accuracy."
     from numpy_mlp.augment import draw_recipe, train_draw_model
-    if args.save: check_save_path(args.save)
+    if args.save is not None: check_save_path(args.save)
     r = draw_recipe()
     print(f"training the drawing pad's network {r['sizes']} with the handwriting augmentations for "
           f"{r['epochs']} epochs on all {r['train_images']:,} training images (seed {args.seed})")
@@ -158,7 +162,7 @@ def cmd_train_draw(args) -> int:
         raise Diverged(f"training diverged at epoch {e.epoch}, batch {e.batch}") from None
     (_, _), (X_test, y_test) = load_mnist(raw=True)
     print(f"test accuracy: {evaluate(model, X_test, y_test)['acc']:.4f}")
-    if args.save: print(f"saved to {save_or_fallback(model, args.save, model.settings)}")
+    if args.save is not None: print(f"saved to {save_or_fallback(model, args.save, model.settings)}")
     return 0
 
 # %% ../nbs/09_cli.ipynb #ed6b0d6b

@@ -319,3 +319,10 @@ def test_real_command_never_prints_a_traceback(args, message, hostile):
     p = subprocess.run([*COMMAND, *args], capture_output=True, text=True, cwd=hostile['npy'].parent, timeout=300)
     one_line(p.returncode, p.stderr, message)
     assert 'Traceback' not in p.stdout
+
+@pytest.mark.parametrize('target, message', [('', '--save: an empty path'),
+                                             ('/dev/null', 'not a regular file')])
+def test_save_to_an_empty_path_or_a_device_is_refused_up_front(capsys, tiny_data, target, message):
+    code, out, err = run(capsys, 'train', *QUICK, '--save', target)
+    one_line(code, err, message)
+    assert 'training' not in out

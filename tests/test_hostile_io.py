@@ -350,3 +350,14 @@ def test_a_large_but_allowed_image_is_read(tmp_path, digit):
     big = np.kron(255 - ink_of(digit), np.ones((8, 8), np.uint8))   # 1120 x 1120, dark ink on white
     Image.fromarray(big).save(tmp_path/'big.png')
     assert close(read_digit(tmp_path/'big.png'), digit)
+
+def test_save_refuses_to_replace_a_device_or_a_pipe(tmp_path):
+    "A FIFO (or /dev/full, as root) must stay what it is: save refuses anything but a regular file."
+    import os
+    from numpy_mlp.model import MLP
+    from numpy_mlp.io import save
+    fifo = tmp_path/'fifo'; os.mkfifo(fifo)
+    with pytest.raises(ValueError, match='is not a regular file'): save(MLP([784, 10], seed=0), fifo)
+    assert fifo.is_fifo()
+    with pytest.raises(ValueError, match='is not a regular file'): save(MLP([784, 10], seed=0), '/dev/null')
+    assert not os.path.isfile('/dev/null')
