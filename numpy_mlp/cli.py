@@ -84,9 +84,9 @@ def train(model, X, y, args, opt, valid):
 # %% ../nbs/09_cli.ipynb #e5aee4b2
 def check_save_path(path) -> Path:
     "Refuse, before training, a --save path that cannot be written: a folder, a missing folder, a name too long."
+    if not str(path).strip(): raise ValueError("--save: an empty path; give a file name such as model.npz")
     path = Path(path)
     folder = path.parent if str(path.parent) else Path('.')
-    if not path.name: raise ValueError(f"--save: an empty path; give a file name such as model.npz")
     try: name_max = os.pathconf(folder, 'PC_NAME_MAX')
     except (OSError, ValueError): name_max = 255
     # first, as asking the file system about a name that is too long fails with its own error
