@@ -162,7 +162,8 @@ def cmd_train_draw(args) -> int:
         raise Diverged(f"training diverged at epoch {e.epoch}, batch {e.batch}") from None
     (_, _), (X_test, y_test) = load_mnist(raw=True)
     print(f"test accuracy: {evaluate(model, X_test, y_test)['acc']:.4f}")
-    if args.save is not None: print(f"saved to {save_or_fallback(model, args.save, model.settings)}")
+    if args.save is not None:
+        print(f"saved to {save_or_fallback(model, args.save, model.settings)}")
     return 0
 
 # %% ../nbs/09_cli.ipynb #ed6b0d6b

@@ -146,7 +146,8 @@ def save(model: MLP, # the network to write
     target = Path(os.path.realpath(path))
     if target.is_dir(): raise IsADirectoryError(f"{path}: is a folder, not a model file")
     if target.exists() and not target.is_file():     # a device or a pipe must not be replaced
-        raise ValueError(f"refusing to save: {path} is not a regular file (a device, a pipe or a socket)")
+        raise ValueError(f"refusing to save: {path} is not a regular file "
+                         "(a device, a pipe or a socket)")
     if not target.parent.is_dir():
         raise FileNotFoundError(f"{path}: the folder {target.parent} does not exist")
     remove_stale_temps(target.parent)
