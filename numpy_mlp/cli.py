@@ -75,8 +75,10 @@ def train(model, X, y, args, opt, valid):
                    valid=valid, seed=args.seed, progress=not args.no_progress and sys.stderr.isatty(),
                    augment=random_shift if args.shift else None)
     except TrainingDiverged as e:
+        l2 = f" (or the penalty --l2 {args.l2:g}: lr x l2 = {args.lr * args.l2:.2g})" \
+            if args.lr * args.l2 > 0.01 else ""
         raise Diverged(f"training diverged at epoch {e.epoch}, batch {e.batch}: "
-                       f"the learning rate --lr {args.lr:g} is too large") from None
+                       f"the learning rate --lr {args.lr:g} is too large{l2}") from None
     except FloatingPointError as e:
         raise Diverged(f"training diverged, the learning rate --lr {args.lr:g} is too large "
                        f"({str(e).splitlines()[0]})") from None
@@ -123,6 +125,9 @@ def save_or_fallback(model, path, settings) -> Path:
 def cmd_train(args) -> int:
     "Train a network with the flags' recipe; print validation and test accuracy."
     if args.recipe == 'draw': return cmd_train_draw(args)
+    if args.lr * args.l2 >= 1:       # each step would multiply the weights by 1 - lr l2 <= 0
+        raise ValueError(f"--lr {args.lr:g} with --l2 {args.l2:g}: lr x l2 must stay below 1 (it is "
+                         f"{args.lr * args.l2:g}); choose a smaller --l2 (or --lr)")
     sizes = parse_sizes(args.sizes)
     # an absurd width is refused before anything is allocated
     check_memory(sizes, np.dtype(args.dtype))
@@ -221,11 +226,18 @@ def read_image(path) -> np.ndarray:
             raise ValueError(f"{path}: refused, the image is too large "
                              f"to read safely ({e})") from None
 
+def _named(read, path):
+    "read(path), with a ValueError's message naming the file when it does not already."
+    try: return read(path)
+    except ValueError as e:
+        if str(path) in str(e): raise
+        raise ValueError(f"{path}: {e}") from None
+
 def cmd_predict(args) -> int:
     "Classify image files with a saved model."
     model = load_model(args.model)
     classes = DATASETS[model_dataset(model, args.model)]['classes']
-    X = np.stack([read_image(p) for p in args.images])
+    X = np.stack([_named(read_image, p) for p in args.images])
     P = model.predict_proba(X)
     for path, p in zip(args.images, P):
         print(f"{path}: {classes[int(p.argmax())]} (probability {p.max():.3f})")
@@ -371,7 +383,10 @@ def main(argv: list[str] | None = None, # the arguments after `numpy_mlp` (defau
     "Entry point of the `numpy_mlp` command; returns the exit status. It never ends in a traceback."
     try:
         args = make_parser().parse_args(argv)
-        return args.func(args)
+        # overflow warnings are noise here: a run that diverges is reported in one line
+        with warnings.catch_warnings(), np.errstate(over='ignore', invalid='ignore', divide='ignore'):
+            warnings.simplefilter('ignore', RuntimeWarning)
+            return args.func(args)
     except KeyboardInterrupt:                   # Ctrl-C: one line, the shell's usual status
         print("numpy_mlp: interrupted", file=sys.stderr)
         return 130
@@ -390,7 +405,8 @@ def _report(e: BaseException, command: str | None) -> int:
     if isinstance(e, (ValueError, ImportError, FileNotFoundError)):
         msg, code = str(e), 2
     elif isinstance(e, MemoryError):
-        msg, code = "out of memory; try smaller layers (--sizes) or batches (--batch-size)", 2
+        msg, code = ("out of memory; try smaller layers (--sizes) or batches (--batch-size)"
+                     if command == 'train' else "out of memory"), 2
     elif isinstance(e, OSError):                # permission denied, disk full, ...: name the file
         msg, code = (f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e)), 2
     else:

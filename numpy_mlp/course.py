@@ -21,8 +21,9 @@ CHAPTERS = {'00': 'data', '01': 'activations', '02': 'forward', '03': 'loss',
 
 def assignment_name(chapter: str) -> str:
     "nbgrader's name for a chapter's assignment: '01' -> 'ch01_activations'."
-    if chapter not in CHAPTERS:
+    if not re.fullmatch(r'\d{1,2}', str(chapter)) or str(chapter).zfill(2) not in CHAPTERS:
         raise CourseError(f"unknown chapter {chapter!r}: choose from {' '.join(CHAPTERS)}")
+    chapter = str(chapter).zfill(2)
     return f"ch{chapter}_{CHAPTERS[chapter]}"
 
 # %% ../nbs/11_course.ipynb #56581f41
@@ -72,7 +73,9 @@ def _title(nb: dict) -> str:
 def exercise_notebook(path: str | Path, # a chapter notebook of the teacher's edition
                      ) -> dict: # a notebook (nbformat 4 as a dict): the chapter's exercises, on their own
     "The assignment notebook of one chapter: its title, how to work, and its Exercises section."
-    nb = json.loads(Path(path).read_text(encoding='utf-8'))
+    try: nb = json.loads(Path(path).read_text(encoding='utf-8'))
+    except FileNotFoundError: raise CourseError(f"{path}: no such notebook") from None
+    except (OSError, ValueError) as e: raise CourseError(f"{path}: not a readable notebook ({e})") from None
     cells = exercise_cells(nb)
     if not cells: raise CourseError(f"{Path(path).name} has no '## Exercises' section")
     intro = (f"# Exercises: {_title(nb)}\n\n"
@@ -107,6 +110,8 @@ def nbgrader_api(course: str | Path): # nbgrader.apps.NbGraderAPI working in tha
 def _check(result: dict, what: str) -> None:
     "Raise CourseError with nbgrader's last words when one of its API calls failed."
     if not result['success']:
+        text = (result.get('error') or '') + (result.get('log') or '')
+        if 'KeyboardInterrupt' in text: raise KeyboardInterrupt   # Ctrl-C while nbgrader worked
         lines = [l for l in (result.get('error') or result.get('log') or '').splitlines() if l.strip()]
         raise CourseError(f"nbgrader {what} failed: {lines[-1] if lines else 'no message'}")
 
@@ -119,8 +124,11 @@ def release(outdir: str | Path, # the course folder to write (nbgrader's layout)
     "Write the student's edition of the exercises with nbgrader's `generate_assignment`."
     if importlib.util.find_spec('nbgrader') is None:
         raise CourseError("the course tools need nbgrader: pip install 'numpy_mlp[course]'")
-    names = {ch: assignment_name(str(ch).zfill(2)) for ch in (chapters or CHAPTERS)}
+    names = {str(ch).zfill(2): assignment_name(ch) for ch in (CHAPTERS if chapters is None else chapters)}
+    if not names: raise CourseError("no chapters to release")
     nbs, outdir = find_notebooks(source), Path(outdir)
+    # every assignment is made before anything is written: a bad notebook leaves no half release
+    books = {ch: exercise_notebook(nbs/f"{ch}_{CHAPTERS[ch]}.ipynb") for ch in names}
     if outdir.exists() and not outdir.is_dir():
         raise CourseError(f"{outdir} exists and is not a folder")
     if (outdir/'release').exists() and not force:
@@ -129,10 +137,9 @@ def release(outdir: str | Path, # the course folder to write (nbgrader's layout)
     (outdir/'nbgrader_config.py').write_text(NBGRADER_CONFIG)
     api = nbgrader_api(outdir)
     for ch, name in names.items():
-        nb = exercise_notebook(nbs/f"{ch.zfill(2)}_{CHAPTERS[ch.zfill(2)]}.ipynb")
         folder = outdir/'source'/name
         folder.mkdir(parents=True, exist_ok=True)
-        (folder/f'{name}.ipynb').write_text(json.dumps(nb, indent=1), encoding='utf-8')
+        (folder/f'{name}.ipynb').write_text(json.dumps(books[ch], indent=1), encoding='utf-8')
         _check(api.generate_assignment(name, force=True), f'generate_assignment {name}')
     return outdir/'release'
 

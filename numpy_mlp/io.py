@@ -239,7 +239,10 @@ def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
     for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         expected[f'W{l}'], expected[f'b{l}'] = (d_in, d_out), (d_out,)
     missing = [k for k in expected if k not in entries]
-    if missing: raise ModelFileError(f"{where}: missing arrays {missing} for sizes {sizes}")
+    if missing:                   # a short message, even for a meta that lists thousands of layers
+        more = f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+        raise ModelFileError(f"{where}: missing arrays {missing[:6]}{more} for a network of "
+                             f"{len(sizes)} layer sizes")
     headers = {}
     # every header checked before any weight is read
     for k, want in expected.items():

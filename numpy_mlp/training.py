@@ -118,6 +118,7 @@ class History(list):
 # %% ../nbs/05_training.ipynb #a69ea7dd
 def evaluate(model: MLP, X, y, batch_size: int = 4096) -> dict:
     "Mean cross-entropy (plus the L2 penalty) and accuracy of `model` on (X, y): {'loss', 'acc'}."
+    if len(X) == 0: raise ValueError("evaluate: X has no rows")
     y = check_labels(y, len(X), model.n_classes)
     L, total, correct = n_layers(model.params), 0.0, 0
     for i in range(0, len(X), batch_size):
@@ -285,8 +286,11 @@ def _check_valid(model, valid):
     if not isinstance(valid, (tuple, list)) or len(valid) != 2:
         n = f" of {len(valid)} items" if isinstance(valid, (tuple, list)) else ''
         raise TypeError(f"valid= must be an (X, y) pair, got a {type(valid).__name__}{n}")
-    try: return _check_data(model, *valid)
+    try: Xv, yv = _check_data(model, *valid)
     except (ValueError, TypeError) as e: raise ValueError(f"valid= (X, y): {e}") from None
+    if len(Xv) == 0:
+        raise ValueError("valid= (X, y): the validation set is empty; pass valid=None to train without one")
+    return Xv, yv
 
 def _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, seed, progress,
                     callback, augment):

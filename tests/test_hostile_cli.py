@@ -326,3 +326,18 @@ def test_save_to_an_empty_path_or_a_device_is_refused_up_front(capsys, tiny_data
     code, out, err = run(capsys, 'train', *QUICK, '--save', target)
     one_line(code, err, message)
     assert 'training' not in out
+
+@pytest.mark.parametrize('l2', ['100', '1e6', '1e308'])
+def test_huge_l2_is_named_not_the_learning_rate(capsys, tiny_data, l2):
+    code, out, err = run(capsys, 'train', *QUICK, '--l2', l2)
+    one_line(code, err, f'--lr 0.1 with --l2 {float(l2):g}', 'choose a smaller --l2')
+
+def test_overflow_warnings_do_not_break_the_one_line(capsys, tiny_data):
+    code, out, err = run(capsys, 'train', *QUICK, '--lr', '1e39', '--optimizer', 'sgd', '--l2', '0')
+    one_line(code, err, 'training diverged')
+
+def test_predict_names_the_image_that_fails(capsys, tiny_data, tmp_path, model_file):
+    from PIL import Image
+    Image.fromarray(np.zeros((40, 40), np.uint8)).save(tmp_path/'black.png')
+    code, out, err = run(capsys, 'predict', str(model_file), str(tmp_path/'black.png'))
+    one_line(code, err, 'black.png', 'blank')

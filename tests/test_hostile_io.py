@@ -215,7 +215,7 @@ HOSTILE = {   # name: (meta, arrays to replace, message)
     'object_arrays': (meta(), {'W2': np.array([None, 1], dtype=object)}, 'holds pickled objects, which are never'),
     'wrong_shape': (meta(), {'W1': np.zeros((32, 784), np.float32)},
                     'array W1 has shape (32, 784), expected (784, 32) for sizes [784, 32, 10]'),
-    'missing_array': (meta(), {'b2': None}, "missing arrays ['b2'] for sizes [784, 32, 10]"),
+    'missing_array': (meta(), {'b2': None}, "missing arrays ['b2'] for a network of 3 layer sizes"),
     'nan_weights': (meta(), {'W2': np.full((32, 10), np.nan, np.float32)}, 'array W2 holds NaN or infinite values'),
     'meta_array': (np.zeros(3), {}, "its 'meta' entry is a float64 array of shape (3,), not JSON text"),
     'meta_pickled': (np.array([{'a': 1}], dtype=object), {}, 'holds pickled objects, which are never loaded'),

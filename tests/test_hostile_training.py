@@ -333,3 +333,15 @@ def test_guard_costs_little(digits, monkeypatch):
     monkeypatch.setattr(TrainStep, '__call__', counted_step); monkeypatch.setattr(Checkpoint, 'save', counted_save)
     fit1(*digits, MLP([784, 100, 10], seed=0), epochs=3, seed=0)       # 47 batches an epoch, 141 steps
     assert counts == {'batches': 3 * 48, 'copies': 3 + 2}               # epoch ends, and steps 50 and 100
+
+def test_an_empty_validation_set_is_refused_before_training():
+    "valid= with no rows used to fail with ZeroDivisionError after the first epoch; evaluate too."
+    import numpy as np
+    from numpy_mlp.model import MLP
+    from numpy_mlp.training import fit, evaluate
+    X, y = np.zeros((64, 784), np.float32), np.arange(64) % 10
+    m = MLP([784, 10], seed=0); before = m.params['W1'].copy()
+    with pytest.raises(ValueError, match='the validation set is empty'):
+        fit(m, X, y, epochs=1, valid=(X[:0], y[:0]), progress=False)
+    assert np.array_equal(m.params['W1'], before)
+    with pytest.raises(ValueError, match='X has no rows'): evaluate(m, X[:0], y[:0])
