@@ -73,10 +73,21 @@ window.NUMPY_MLP_MODEL);</script>
 </body></html>
 """
 
+def _check_pad_model(model):
+    "Refuse what the pad cannot run: not an MLP, not 784 inputs and 10 outputs, or NaN weights."
+    if not isinstance(model, MLP):
+        raise TypeError(f"the pad runs an MLP, got {type(model).__name__}")
+    if model.sizes[0] != 784 or model.sizes[-1] != 10:
+        raise ValueError(f"the pad needs 784 inputs (28 x 28 pixels) and 10 outputs, "
+                         f"got sizes {model.sizes}")
+    for k, v in model.params.items():
+        if not np.isfinite(v).all(): raise ValueError(f"array {k} holds NaN or infinite values")
+
 def write_try_page(folder, # where to write index.html, pad.js and model.js
                    model: MLP, # the network the page runs
                   ) -> Path:
-    "Write the 'Try it' page (index.html, pad.js, model.js) into `folder`."
+    "Write the 'Try it' page (index.html, pad.js, model.js) into `folder`; a bad model writes nothing."
+    _check_pad_model(model)
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     (folder / 'index.html').write_text(PAGE, encoding='utf-8')
     (folder / 'pad.js').write_text(pad_js(), encoding='utf-8')
@@ -87,8 +98,16 @@ def write_try_page(folder, # where to write index.html, pad.js and model.js
 def pad_result(model: MLP, rgba: np.ndarray
               ): # (prepared (784,), probs (10,)), or None for a blank pad
     "What the pad shows for canvas pixels `rgba` (h, w, 4): the prepared image and probabilities."
+    _check_pad_model(model)
+    if not (isinstance(rgba, np.ndarray) and rgba.dtype == np.uint8
+            and rgba.ndim == 3 and rgba.shape[2] == 4):
+        what = (f"a {rgba.dtype} array of shape {rgba.shape}" if isinstance(rgba, np.ndarray)
+                else type(rgba).__name__)
+        raise ValueError(f"canvas pixels must be an (h, w, 4) uint8 array, got {what}")
     try: x = prepare_digit(rgba)
-    except ValueError: return None
+    except ValueError as e:
+        if str(e).startswith('the image is blank'): return None     # nothing drawn
+        raise
     return x, model.predict_proba(x[None])[0]
 
 # %% ../nbs/13_draw.ipynb #b3f56c4e

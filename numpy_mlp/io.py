@@ -11,8 +11,9 @@ from .model import MLP, INITS, check_sizes, check_memory
 from .data import DATASETS
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'TEMP_TAG', 'STALE_AFTER', 'MAX_META_BYTES', 'STROKE_WIDTH', 'MAX_IMAGE_PIXELS', 'ModelFileError',
-           'remove_stale_temps', 'new_file_mode', 'check_meta', 'save', 'load', 'prepare_digit', 'read_digit']
+__all__ = ['FORMAT_VERSION', 'TEMP_TAG', 'STALE_AFTER', 'MAX_META_BYTES', 'STROKE_WIDTH', 'MAX_IMAGE_PIXELS', 'READ_SIDE',
+           'ModelFileError', 'remove_stale_temps', 'new_file_mode', 'check_meta', 'save', 'load', 'prepare_digit',
+           'read_digit']
 
 # %% ../nbs/08_io.ipynb #17dbf542
 FORMAT_VERSION = 1
@@ -318,33 +319,59 @@ def _background(a, cells: int = 8, q: float = 0.1
 # %% ../nbs/08_io.ipynb #5e6851ed
 def _components(mask
                ) -> np.ndarray: # (h, w) int: 0 off the mask, then 1, 2, ... one label per component
-    "Label the 8-connected components of a boolean mask by flood fill, in raster order."
+    """Label the 8-connected components of a boolean mask, in raster order of their first pixel
+    (what a flood fill from each unlabelled pixel in turn gives), by a vectorised union-find."""
+    mask = np.asarray(mask, bool)
     h, w = mask.shape
-    on, labels, n = mask.ravel().tolist(), [0] * (h * w), 0
-    for start in np.flatnonzero(mask).tolist():
-        if labels[start]: continue
-        n += 1; labels[start] = n; stack = [start]
-        while stack:
-            i = stack.pop(); y, x = divmod(i, w)
-            for yy in range(max(y - 1, 0), min(y + 2, h)):
-                for j in range(yy * w + max(x - 1, 0), yy * w + min(x + 2, w)):
-                    if on[j] and not labels[j]: labels[j] = n; stack.append(j)
-    return np.array(labels).reshape(h, w)
+    n = int(mask.sum())
+    node = np.zeros((h, w), np.int32 if n < 2**31 else np.int64)
+    node[mask] = np.arange(n)                          # the on pixels, numbered in raster order
+    pairs = []
+    for dy, dx in ((0, 1), (1, -1), (1, 0), (1, 1)):  # each neighbour pair once
+        c0, c1 = max(0, -dx), w - max(0, dx)
+        both = mask[:h - dy, c0:c1] & mask[dy:, c0 + dx:c1 + dx]
+        pairs.append((node[:h - dy, c0:c1][both], node[dy:, c0 + dx:c1 + dx][both]))
+    i, j = np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+    del pairs
+    parent = np.arange(n, dtype=node.dtype)             # a forest: parent[x] <= x, one tree per part
+    while True:
+        pi, pj = parent[i], parent[j]                   # roots, the trees being fully flattened
+        apart = pi != pj
+        if not apart.any(): break
+        i, j, pi, pj = i[apart], j[apart], pi[apart], pj[apart]
+        np.minimum.at(parent, np.maximum(pi, pj), np.minimum(pi, pj))   # the larger root joins the smaller
+        while True:                                     # flatten: every pixel points at its root
+            up = parent[parent]
+            if np.array_equal(up, parent): break
+            parent = up
+    # each root is its component's first pixel: number the roots in raster order
+    first = parent == np.arange(n)
+    labels = np.zeros((h, w), np.int64)
+    labels[mask] = np.cumsum(first)[parent]
+    return labels
 
 def _keep_digit(labels) -> np.ndarray: # (h, w) bool: the components that make the digit
     """The main components (a fifth of the largest's size or more), and any component inside their
     box grown by a tenth."""
-    sizes = np.bincount(labels.ravel())[1:]
-    main = np.isin(labels, 1 + np.flatnonzero(sizes >= 0.2 * sizes.max()))
-    rows, cols = np.nonzero(main)
-    grow = 0.1 * max(rows.max() - rows.min() + 1, cols.max() - cols.min() + 1)
-    keep = main.copy()
-    for n in range(1, len(sizes) + 1):
-        r, c = np.nonzero(labels == n)
-        if (r.min() >= rows.min() - grow and r.max() <= rows.max() + grow
-                and c.min() >= cols.min() - grow and c.max() <= cols.max() + grow):
-            keep |= labels == n
-    return keep
+    h, w = labels.shape
+    flat = labels.ravel()
+    on = np.flatnonzero(flat)
+    lab, r, c = flat[on], on // w, on % w
+    n = int(lab.max())
+    sizes = np.bincount(lab, minlength=n + 1)[1:]
+    # each component's box, in one pass over its pixels
+    r0, r1 = np.full(n + 1, h), np.full(n + 1, -1)
+    c0, c1 = np.full(n + 1, w), np.full(n + 1, -1)
+    np.minimum.at(r0, lab, r); np.maximum.at(r1, lab, r)
+    np.minimum.at(c0, lab, c); np.maximum.at(c1, lab, c)
+    r0, r1, c0, c1 = r0[1:], r1[1:], c0[1:], c1[1:]
+    main = sizes >= 0.2 * sizes.max()
+    top, bottom, left, right = r0[main].min(), r1[main].max(), c0[main].min(), c1[main].max()
+    grow = 0.1 * max(bottom - top + 1, right - left + 1)
+    inside = ((r0 >= top - grow) & (r1 <= bottom + grow)
+              & (c0 >= left - grow) & (c1 <= right + grow))
+    kept = np.concatenate([[False], main | inside])    # by label; 0 is off the mask
+    return kept[labels]
 
 # %% ../nbs/08_io.ipynb #5408d9ef
 def _stroke_width(mask) -> float:
@@ -357,10 +384,14 @@ def _stroke_width(mask) -> float:
 def _extreme_filter(a, k: int, f) -> np.ndarray:
     """f (np.min: erosion, np.max: dilation) over the (2k+1) x (2k+1) square around each pixel;
     outside the image is 0."""
+    pair = {np.min: np.minimum, np.max: np.maximum}.get(f, f)
+    def along_rows(p, n):               # f over p[:, x:x + 2k + 1] for x < n, in O(log k) passes
+        s, m = 1, p                     # m[:, x] = f over p[:, x:x + s]
+        while 2 * s <= 2 * k + 1: m, s = pair(m[:, :-s], m[:, s:]), 2 * s
+        return pair(m[:, :n], m[:, 2 * k + 1 - s:2 * k + 1 - s + n])
     h, w = a.shape
     p = np.pad(a, k)
-    rows = f([p[:, j:j + w] for j in range(2 * k + 1)], axis=0)
-    return f([rows[i:i + h] for i in range(2 * k + 1)], axis=0)
+    return along_rows(along_rows(p, w).T, h).T.copy()
 
 # MNIST's median stroke width (2 area / perimeter) as a fraction of the digit's longer side
 STROKE_WIDTH = 0.11
@@ -379,6 +410,7 @@ def prepare_digit(img) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
     """Turn a grey-scale (h, w) or colour (h, w, 3|4) image into an MNIST-style 28 x 28 digit,
     flattened."""
     a = _grey(img)
+    if not np.isfinite(a).all(): raise ValueError("the image holds NaN or infinite values")
     border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
     if _quantile(border, 0.5) > 0.5: a = 1 - a                     # dark ink on light paper: invert
     b = _background(a)
@@ -413,6 +445,8 @@ def prepare_digit(img) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
 # %% ../nbs/08_io.ipynb #cd3653ad
 # 25 megapixels (5000 x 5000): larger images are refused before they are decoded
 MAX_IMAGE_PIXELS = 25_000_000
+# images whose longer side is larger are shrunk (box-averaged by an integer factor) before preparing
+READ_SIDE = 1024
 
 def _pixels(im) -> np.ndarray:
     "An opened image as what `prepare_digit` takes: uint8 grey or RGB(A), or float grey in [0, 1]."
@@ -431,13 +465,25 @@ def _pixels(im) -> np.ndarray:
         return a[..., 3].copy()
     return a
 
+def _shrink(a, side: int = READ_SIDE
+           ) -> np.ndarray: # grey (h, w) float64, the longer side at most `side`
+    "Grey levels of what `_pixels` gives, averaged over f x f blocks: f the smallest that fits `side`."
+    g = _grey(a)
+    h, w = g.shape
+    f = max(1, min(-(-max(h, w) // side), min(h, w) // 2))  # at least 2 x 2 pixels remain
+    if f == 1: return g
+    g = np.pad(g, ((0, -h % f), (0, -w % f)), mode='edge')  # the last block filled by its edge
+    return g.reshape(g.shape[0] // f, f, g.shape[1] // f, f).mean(axis=(1, 3))
+
 def read_digit(path: str | Path, # an image file: PNG, JPEG, ... (anything Pillow reads)
               ) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
-    "Read an image file (PNG, JPEG, ...) and prepare it as an MNIST-style digit: (784,) float32."
+    """Read an image file (PNG, JPEG, ...) and prepare it as an MNIST-style digit: (784,) float32.
+    An image with a side over `READ_SIDE` pixels is first shrunk by box averaging (a digit needs
+    no more), which bounds the time and memory `prepare_digit` takes."""
     try: from PIL import Image, ImageOps, UnidentifiedImageError
     except ImportError:
         raise ImportError("reading images needs Pillow: "
-                          "pip install pillow (or numpy_mlp[plots])") from None
+                          "pip install pillow") from None
     too_big = lambda n: ValueError(f"{path}: refused, the image is too large to read safely "
                                    f"({n}; read_digit reads at most {MAX_IMAGE_PIXELS:,} pixels, "
                                    "e.g. 5000 x 5000: shrink it)")
@@ -448,7 +494,8 @@ def read_digit(path: str | Path, # an image file: PNG, JPEG, ... (anything Pillo
                 w, h = im.size                  # from the header: nothing decoded yet
                 if w * h > MAX_IMAGE_PIXELS: raise too_big(f"{w} x {h} = {w * h:,} pixels")
                 # EXIF orientation first
-                return prepare_digit(_pixels(ImageOps.exif_transpose(im)))
+                px = _pixels(ImageOps.exif_transpose(im))
+                return prepare_digit(_shrink(px) if max(w, h) > READ_SIDE else px)
     except FileNotFoundError: raise FileNotFoundError(f"{path}: no such image file") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise too_big(e) from None
