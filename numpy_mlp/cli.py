@@ -126,7 +126,8 @@ def cmd_train(args) -> int:
     "Train a network with the flags' recipe; print validation and test accuracy."
     if args.recipe == 'draw': return cmd_train_draw(args)
     if args.lr * args.l2 >= 1:       # each step would multiply the weights by 1 - lr l2 <= 0
-        raise ValueError(f"--lr {args.lr:g} with --l2 {args.l2:g}: lr x l2 must stay below 1 (it is "
+        raise ValueError(f"--lr {args.lr:g} with --l2 {args.l2:g}: lr x l2 must stay below 1 "
+                         f"(it is "
                          f"{args.lr * args.l2:g}); choose a smaller --l2 (or --lr)")
     sizes = parse_sizes(args.sizes)
     # an absurd width is refused before anything is allocated
@@ -384,7 +385,8 @@ def main(argv: list[str] | None = None, # the arguments after `numpy_mlp` (defau
     try:
         args = make_parser().parse_args(argv)
         # overflow warnings are noise here: a run that diverges is reported in one line
-        with warnings.catch_warnings(), np.errstate(over='ignore', invalid='ignore', divide='ignore'):
+        quiet = np.errstate(over='ignore', invalid='ignore', divide='ignore')
+        with warnings.catch_warnings(), quiet:
             warnings.simplefilter('ignore', RuntimeWarning)
             return args.func(args)
     except KeyboardInterrupt:                   # Ctrl-C: one line, the shell's usual status

@@ -124,7 +124,8 @@ def release(outdir: str | Path, # the course folder to write (nbgrader's layout)
     "Write the student's edition of the exercises with nbgrader's `generate_assignment`."
     if importlib.util.find_spec('nbgrader') is None:
         raise CourseError("the course tools need nbgrader: pip install 'numpy_mlp[course]'")
-    names = {str(ch).zfill(2): assignment_name(ch) for ch in (CHAPTERS if chapters is None else chapters)}
+    wanted = CHAPTERS if chapters is None else chapters
+    names = {str(ch).zfill(2): assignment_name(ch) for ch in wanted}
     if not names: raise CourseError("no chapters to release")
     nbs, outdir = find_notebooks(source), Path(outdir)
     # every assignment is made before anything is written: a bad notebook leaves no half release

@@ -86,7 +86,7 @@ def _check_pad_model(model):
 def write_try_page(folder, # where to write index.html, pad.js and model.js
                    model: MLP, # the network the page runs
                   ) -> Path:
-    "Write the 'Try it' page (index.html, pad.js, model.js) into `folder`; a bad model writes nothing."
+    "Write the Try it page (index.html, pad.js, model.js) into `folder`; a bad model: nothing."
     _check_pad_model(model)
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     (folder / 'index.html').write_text(PAGE, encoding='utf-8')

@@ -333,13 +333,15 @@ def _components(mask
         pairs.append((node[:h - dy, c0:c1][both], node[dy:, c0 + dx:c1 + dx][both]))
     i, j = np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
     del pairs
-    parent = np.arange(n, dtype=node.dtype)             # a forest: parent[x] <= x, one tree per part
+    # a forest: parent[x] <= x, one tree per part
+    parent = np.arange(n, dtype=node.dtype)
     while True:
         pi, pj = parent[i], parent[j]                   # roots, the trees being fully flattened
         apart = pi != pj
         if not apart.any(): break
         i, j, pi, pj = i[apart], j[apart], pi[apart], pj[apart]
-        np.minimum.at(parent, np.maximum(pi, pj), np.minimum(pi, pj))   # the larger root joins the smaller
+        # the larger root joins the smaller
+        np.minimum.at(parent, np.maximum(pi, pj), np.minimum(pi, pj))
         while True:                                     # flatten: every pixel points at its root
             up = parent[parent]
             if np.array_equal(up, parent): break
@@ -467,7 +469,7 @@ def _pixels(im) -> np.ndarray:
 
 def _shrink(a, side: int = READ_SIDE
            ) -> np.ndarray: # grey (h, w) float64, the longer side at most `side`
-    "Grey levels of what `_pixels` gives, averaged over f x f blocks: f the smallest that fits `side`."
+    "Grey levels of `_pixels`, averaged over f x f blocks, f the smallest that fits `side`."
     g = _grey(a)
     h, w = g.shape
     f = max(1, min(-(-max(h, w) // side), min(h, w) // 2))  # at least 2 x 2 pixels remain
