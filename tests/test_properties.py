@@ -39,6 +39,7 @@ def test_cross_entropy_is_nonnegative_and_at_most_the_worst_row(Z, data):
     ce = cross_entropy(Z, y)
     rows = -log_softmax(Z.astype(np.float64))[np.arange(len(y)), y]
     assert ce >= -1e-6
+    assert ce <= rows.max() * (1 + 1e-4) + 1e-3              # a mean is at most its worst row
     np.testing.assert_allclose(ce, rows.mean(), rtol=1e-4, atol=1e-3)
 
 @given(st.sampled_from(sorted(IDX_DTYPES)), st.lists(st.integers(0, 5), min_size=1, max_size=3), st.data())
@@ -65,6 +66,11 @@ def test_random_shift_moves_but_keeps_an_interior_image(seed, m):
     img[0, 8:20, 9:19] = np.random.default_rng(seed).random((12, 10))
     out = random_shift(img, rng=seed, max_shift=m)
     np.testing.assert_allclose(out.sum(), img.sum(), rtol=1e-6)   # a border of 8 pixels: nothing falls off
+    # it moves: by the offset random_shift draws from the same seed, (m - d) pixels down and to the right
+    dy, dx = np.random.default_rng(seed).integers(0, 2 * m + 1, size=(2, 1))
+    np.testing.assert_array_equal(out, np.roll(img, (m - int(dy[0]), m - int(dx[0])), axis=(1, 2)))
+    moved = (m - int(dy[0]), m - int(dx[0])) != (0, 0)
+    assert moved == (not np.array_equal(out, img))
 
 @given(st.lists(st.integers(1, 8), min_size=1, max_size=3), st.integers(1, 6), st.floats(0, 1), st.integers(0, 10**6))
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
