@@ -10,7 +10,7 @@ import numpy as np
 from .data import load_mnist, random_shift, to_float
 from .model import MLP
 from .training import fit, evaluate
-from .optim import SGD, cosine_schedule
+from .cli import make_optimizer
 from .io import save, load
 
 # %% auto #0
@@ -248,7 +248,8 @@ def train_draw_model(seed: int = 0, # seeds the weights, the shuffles and the au
     (X, y), _ = load_mnist(raw=True)
     if n is not None: X, y = X[:n], y[:n]
     model = MLP(r['sizes'], l2=r['l2'], init=r['init'], seed=seed, dtype=r['dtype'])
-    opt = SGD(r['lr'], momentum=r['momentum'], schedule=cosine_schedule())
+    # the recipe's own fields build the optimizer, as the command line's flags do
+    opt = make_optimizer(r['optimizer'], r['lr'], r['momentum'], r['schedule'], epochs)
     hist = fit(model, X, y, epochs=epochs, batch_size=r['batch_size'], optimizer=opt, seed=seed,
                progress=progress, augment=handwriting_augment)
     model.settings = {**r, 'seed': seed, 'epochs': epochs, 'train_images': len(X),
@@ -264,7 +265,7 @@ def train_quick_model(seed: int = 0, # seeds the weights and the shuffles
     (X, y), _ = load_mnist(raw=True)
     if n is not None: X, y = X[:n], y[:n]
     model = MLP([784, 100, 10], l2=5e-4, seed=seed)
-    opt = SGD(0.1, momentum=0.9, schedule=cosine_schedule())
+    opt = make_optimizer('momentum', 0.1, 0.9, 'cosine', 10)     # numpy_mlp train's defaults
     fit(model, X, y, epochs=10, batch_size=64, optimizer=opt, seed=seed, progress=progress)
     return model
 

@@ -9,6 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 import numpy as np
 from .model import MLP
+from .augment import draw_model_path
 from .io import load, prepare_digit
 
 # %% auto #0
@@ -17,7 +18,7 @@ __all__ = ['STATIC', 'PAD_MODEL', 'PAGE', 'pad_js', 'model_js', 'model_from_js',
 # %% ../nbs/13_draw.ipynb #8af65655
 STATIC = Path(str(files('numpy_mlp'))) / 'static'   # inside the installed package
 # the network of chapter 12, trained for the pad
-PAD_MODEL = STATIC.parent / 'datafiles' / 'draw_model.npz'
+PAD_MODEL = draw_model_path()
 
 def pad_js() -> str:
     "The drawing pad's JavaScript, as shipped in the package."
