@@ -4,15 +4,16 @@
 
 # %% ../nbs/00_data.ipynb #22e09a82
 from __future__ import annotations
-import gzip, hashlib, os, zlib
+import gzip, hashlib, os, sys, warnings, zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['IDX_DTYPES', 'MAX_IDX_BYTES', 'SPLITS', 'DATASETS', 'DataError', 'parse_idx', 'read_bytes', 'md5', 'check_md5',
-           'read_idx', 'bundled_mnist', 'find_files', 'fetch', 'locate', 'to_float', 'load_mnist', 'show_digits',
-           'train_valid_split', 'Batches', 'random_shift']
+__all__ = ['IDX_DTYPES', 'MAX_IDX_BYTES', 'SPLITS', 'DATASETS', 'RAW_PIXELS', 'DataError', 'parse_idx', 'read_bytes', 'md5',
+           'check_md5', 'read_idx', 'bundled_mnist', 'find_files', 'fetch', 'locate', 'check_image_dtype', 'to_float',
+           'load_mnist', 'InputRangeWarning', 'value_range', 'looks_like_raw_pixels', 'warn_inputs', 'input_warnings',
+           'show_digits', 'train_valid_split', 'Batches', 'random_shift']
 
 # %% ../nbs/00_data.ipynb #227fb979
 class DataError(ValueError):
@@ -207,12 +208,33 @@ def locate(path: str | Path | None = None, # a folder holding the files; None: a
     if Path(info['debian']).is_dir(): return find_files(info['debian'], dataset)
     return find_files(fetch(dataset), dataset)
 
+# %% ../nbs/00_data.ipynb #d39eb82d
+def check_image_dtype(X: np.ndarray, # images, or rows of features, any shape
+                      name: str = 'X', # what the message calls X
+                     ) -> np.ndarray: # X, unchanged
+    "Refuse a dtype `to_float` cannot scale without guessing: integers other than uint8, non-numbers."
+    if X.dtype == np.uint8 or X.dtype.kind in 'bf': return X
+    if X.dtype.kind not in 'iu':
+        raise TypeError(f"{name} has dtype {X.dtype}: images must be uint8 (0-255), bool or floats")
+    lo, hi = (int(X.min()), int(X.max())) if X.size else (0, 0)
+    if 0 <= lo and hi <= 1: fix = (f"{name}.astype(bool) if 1 means ink, or {name}.astype(np.uint8) "
+                                   "if they are pixel values 0-255")
+    elif 0 <= lo and hi <= 255: fix = (f"{name}.astype(np.uint8) if they are pixel values 0-255, "
+                                       f"or {name} / 255 for floats in [0, 1]")
+    else: fix = "convert them to floats of about unit size yourself (e.g. standardise them)"
+    raise TypeError(f"{name} has dtype {X.dtype} (values {lo} to {hi}): numpy_mlp scales only uint8 "
+                    f"images (by 1/255), so as not to guess the scale of other integers; pass {fix}")
+
+
 # %% ../nbs/00_data.ipynb #270d8b1c
-def to_float(X, dtype=np.float32):
-    "Images as floats in [0, 1]: uint8 bytes are divided by 255, floats pass through in `dtype`."
-    dtype = np.dtype(dtype)
+def to_float(X, # images: uint8 bytes (0-255), bools, or floats
+             dtype=np.float32, # the float type to return
+            ) -> np.ndarray: # X's shape, in `dtype`
+    "Images as floats: uint8 divided by 255, bools as 0 and 1, floats as they are; other types refused."
+    X, dtype = np.asarray(X), np.dtype(dtype)
     if X.dtype == np.uint8: return np.divide(X, dtype.type(255), dtype=dtype)
-    return np.asarray(X, dtype=dtype)
+    return np.asarray(check_image_dtype(X), dtype=dtype)
+
 
 # %% ../nbs/00_data.ipynb #077b07b0
 def _as_array(key, arr, path, raw, flatten, n_classes=10):
@@ -257,8 +279,47 @@ def load_mnist(path: str | Path | None = None, # folder with the four files; Non
                             f"({files[split + '_images']}, {files[split + '_labels']})")
     return (out['train_images'], out['train_labels']), (out['test_images'], out['test_labels'])
 
+# %% ../nbs/00_data.ipynb #edf3d80e
+class InputRangeWarning(UserWarning):
+    "Inputs unlike those a network was trained on: most often pixel values 0-255 not divided by 255."
+
+RAW_PIXELS = "looks like pixel values 0-255 not divided by 255; pass uint8 or divide by 255"
+
+# %% ../nbs/00_data.ipynb #404fdd65
+def value_range(X: np.ndarray, # images as check_image_dtype accepts them, any shape
+               ) -> tuple | None: # (smallest, largest), floats; None for an empty X
+    "The smallest and largest value of X on `to_float`'s scale, found without scaling X."
+    if X.size == 0: return None
+    lo, hi = float(X.min()), float(X.max())
+    return (lo / 255, hi / 255) if X.dtype == np.uint8 else (lo, hi)
+
+# %% ../nbs/00_data.ipynb #61d1d85d
+def looks_like_raw_pixels(X: np.ndarray, # images as check_image_dtype accepts them, any shape
+                         ) -> bool:
+    "Whether X holds floats that look like unscaled pixel values: whole numbers in 0..255, above 1."
+    if X.dtype.kind != 'f' or X.size == 0: return False
+    lo, hi = value_range(X)
+    if not (lo >= 0 and 1 < hi <= 255): return False
+    flat, step = X.reshape(-1), 2**20                        # a million values at a time
+    return all((np.round(c) == c).all() for c in (flat[i:i + step] for i in range(0, flat.size, step)))
+
+# %% ../nbs/00_data.ipynb #d2885214
+def warn_inputs(message: str): # the warning's text
+    "Issue an InputRangeWarning pointing at the first line outside numpy_mlp (the caller's)."
+    level, f = 1, sys._getframe(0)
+    while f is not None and f.f_globals.get('__name__', '').split('.')[0] == 'numpy_mlp':
+        f, level = f.f_back, level + 1
+    warnings.warn(message, InputRangeWarning, stacklevel=level)
+
+def input_warnings(f) -> list: # the messages of the InputRangeWarnings f() issued, repeats included
+    "Call f() and collect its InputRangeWarnings (a helper for tests: fastcore's test_warns takes any)."
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        f()
+    return [str(w.message) for w in caught if issubclass(w.category, InputRangeWarning)]
+
 # %% ../nbs/00_data.ipynb #f18ebf4a
-def show_digits(X, # images, (n, 784) or (n, 28, 28)
+def show_digits(X, # images, (n, 784) or (n, 28, 28): uint8 or floats in [0, 1]
                 y: np.ndarray | None = None, # labels, shown above each image
                 pred: np.ndarray | None = None, # predicted labels: shown too, in red where they differ from y
                 n: int = 24, # how many to show
@@ -273,7 +334,7 @@ def show_digits(X, # images, (n, 784) or (n, 28, 28)
     for i, ax in enumerate(axs.flat):
         ax.axis('off')
         if i >= n: continue
-        ax.imshow(np.asarray(X[i]).reshape(28, 28), cmap='gray_r', vmin=0, vmax=255 if X.dtype == np.uint8 else 1)
+        ax.imshow(to_float(X[i]).reshape(28, 28), cmap='gray_r', vmin=0, vmax=1)
         title, color = ('' if y is None else name(int(y[i]))), 'black'
         if pred is not None:
             title += f' ({name(int(pred[i]))})' if y is not None else name(int(pred[i]))
