@@ -11,9 +11,9 @@ __all__ = ['load_mnist', 'train_valid_split', 'Batches', 'random_shift', 'show_d
 # %% ../nbs/index.ipynb #2111f466
 from .data import load_mnist, train_valid_split, Batches, random_shift, show_digits
 from .model import MLP, init_params, forward
-from .loss import cross_entropy, l2_penalty
+from .loss import cross_entropy, l2_penalty, evaluate
 from .backward import grad_check
-from .training import fit, evaluate, GD
+from .training import fit, GD
 from .optim import SGD, Adam, step_schedule, cosine_schedule
 from .io import save, load
 _all_ = ['load_mnist', 'train_valid_split', 'Batches', 'random_shift', 'show_digits', 'MLP', 'init_params',

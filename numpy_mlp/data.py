@@ -230,7 +230,7 @@ def check_image_dtype(X: np.ndarray, # images, or rows of features, any shape
 def to_float(X, # images: uint8 bytes (0-255), bools, or floats
              dtype=np.float32, # the float type to return
             ) -> np.ndarray: # X's shape, in `dtype`
-    "Images as floats: uint8 divided by 255, bools as 0 and 1, floats as they are; other types refused."
+    "Images as floats: uint8 divided by 255, bools as 0 and 1, floats as they are; others refused."
     X, dtype = np.asarray(X), np.dtype(dtype)
     if X.dtype == np.uint8: return np.divide(X, dtype.type(255), dtype=dtype)
     return np.asarray(check_image_dtype(X), dtype=dtype)
@@ -281,7 +281,7 @@ def load_mnist(path: str | Path | None = None, # folder with the four files; Non
 
 # %% ../nbs/00_data.ipynb #edf3d80e
 class InputRangeWarning(UserWarning):
-    "Inputs unlike those a network was trained on: most often pixel values 0-255 not divided by 255."
+    "Inputs unlike a network's training inputs: most often pixel values 0-255 not divided by 255."
 
 RAW_PIXELS = "looks like pixel values 0-255 not divided by 255; pass uint8 or divide by 255"
 
@@ -301,7 +301,8 @@ def looks_like_raw_pixels(X: np.ndarray, # images as check_image_dtype accepts t
     lo, hi = value_range(X)
     if not (lo >= 0 and 1 < hi <= 255): return False
     flat, step = X.reshape(-1), 2**20                        # a million values at a time
-    return all((np.round(c) == c).all() for c in (flat[i:i + step] for i in range(0, flat.size, step)))
+    chunks = (flat[i:i + step] for i in range(0, flat.size, step))
+    return all((np.round(c) == c).all() for c in chunks)
 
 # %% ../nbs/00_data.ipynb #d2885214
 def warn_inputs(message: str): # the warning's text

@@ -6,10 +6,11 @@
 from __future__ import annotations
 import numpy as np
 from .activations import log_softmax
-from .model import forward, n_layers, check_labels
+from .data import to_float
+from .model import MLP, forward, n_layers, check_labels, check_batch_size
 
 # %% auto #0
-__all__ = ['one_hot', 'cross_entropy', 'l2_penalty', 'loss']
+__all__ = ['one_hot', 'cross_entropy', 'l2_penalty', 'loss', 'evaluate']
 
 # %% ../nbs/03_loss.ipynb #2e00dd00
 def one_hot(y: np.ndarray, # (n,) integer labels in 0..n_classes-1
@@ -40,3 +41,41 @@ def loss(params: dict, X: np.ndarray, y: np.ndarray, l2: float = 0.0) -> float:
     "Mean cross-entropy of the network on (X, y) plus the L2 penalty (see `l2_penalty`)."
     P, cache = forward(params, X)
     return cross_entropy(cache[f'Z{n_layers(params)}'], y) + l2_penalty(params, l2)
+
+# %% ../nbs/03_loss.ipynb #03202cf9
+def evaluate(model: MLP, # the network
+             X, # (n, d0) inputs: uint8 images (scaled by to_float) or floats
+             y, # (n,) integer labels
+             batch_size: int = 4096, # rows per forward pass: bounds the memory
+             per_row: bool = False, # also return each row's predicted class and its probability
+            ) -> dict: # {'loss', 'acc'}; with per_row also 'pred' and 'confidence', (n,) each
+    "Mean cross-entropy plus the L2 penalty, and accuracy, of `model` on (X, y), a batch at a time."
+    batch_size, X = check_batch_size(batch_size), model.check_input(X)
+    if len(X) == 0: raise ValueError("evaluate: X has no rows")
+    y = check_labels(y, len(X), model.n_classes)
+    L, total = n_layers(model.params), 0.0
+    pred, confidence = np.empty(len(X), np.int64), np.empty(len(X), model.dtype)
+    for i in range(0, len(X), batch_size):
+        rows = slice(i, i + batch_size)
+        P, cache = forward(model.params, to_float(X[rows], model.dtype))
+        total += cross_entropy(cache[f'Z{L}'], y[rows]) * len(P)
+        pred[rows], confidence[rows] = P.argmax(axis=1), P.max(axis=1)
+    out = {'loss': total / len(X) + l2_penalty(model.params, model.l2),
+           'acc': int((pred == y).sum()) / len(X)}
+    if per_row: out.update(pred=pred, confidence=confidence)
+    return out
+
+# %% ../nbs/03_loss.ipynb #52603af7
+def _mlp_loss(self, X, # (n, sizes[0]) inputs: uint8 images or floats
+              y, # (n,) integer labels
+             ) -> float: # mean cross-entropy plus the L2 penalty
+    "Mean cross-entropy on (X, y) plus the model's own L2 penalty: `evaluate`'s 'loss'."
+    return evaluate(self, X, y)['loss']
+
+def _mlp_accuracy(self, X, # (n, sizes[0]) inputs: uint8 images or floats
+                  y, # (n,) integer labels
+                 ) -> float: # the fraction right, in [0, 1]
+    "The fraction of rows of X whose predicted class is y: `evaluate`'s 'acc'."
+    return evaluate(self, X, y)['acc']
+
+MLP.loss, MLP.accuracy = _mlp_loss, _mlp_accuracy      # methods of every MLP from here on

@@ -7,10 +7,12 @@ from __future__ import annotations
 import math, os
 import numpy as np
 from .activations import relu, softmax
+from .data import (to_float, check_image_dtype, value_range, looks_like_raw_pixels,
+                            warn_inputs, RAW_PIXELS)
 
 # %% auto #0
-__all__ = ['INITS', 'MEMORY_CAP', 'check_sizes', 'memory_available', 'check_memory', 'init_params', 'n_layers', 'forward',
-           'check_X', 'check_labels', 'MLP']
+__all__ = ['INITS', 'MEMORY_CAP', 'RANGE_TOLERANCE', 'check_sizes', 'memory_available', 'check_memory', 'init_params', 'n_layers',
+           'forward', 'check_X', 'check_batch_size', 'check_labels', 'check_input_range', 'training_range', 'MLP']
 
 # %% ../nbs/02_forward.ipynb #3d97bac0
 INITS = {'he': lambda fan_in, fan_out: np.sqrt(2 / fan_in),
@@ -82,7 +84,7 @@ def n_layers(params: dict) -> int:
 
 # %% ../nbs/02_forward.ipynb #52d96e6f
 def forward(params: dict, # weights and biases, as made by init_params
-            X: np.ndarray, # (n, d0) inputs, one per row
+            X: np.ndarray, # (n, d0) float inputs, one per row (bytes: scale them with to_float)
            ): # (P, cache): P is (n, classes), each row sums to 1; cache holds Z1, A1, ..., Z_L, P
     "Run the network on X: ReLU hidden layers, softmax output."
     L, A, cache = n_layers(params), X, {}
@@ -95,8 +97,10 @@ def forward(params: dict, # weights and biases, as made by init_params
     return P, cache
 
 # %% ../nbs/02_forward.ipynb #e1ec4767
-def check_X(X, n_features: int) -> np.ndarray:
-    "Check that X is a finite float matrix with `n_features` columns, and return it as an array."
+def check_X(X, # inputs, one row per sample
+            n_features: int, # the columns the network expects, sizes[0]
+           ) -> np.ndarray: # X as an array, unscaled: uint8 images stay bytes
+    "Check that X is a finite (n, n_features) matrix of uint8, bool or floats; return it as an array."
     X = np.asarray(X)
     if X.ndim == 3 and X.shape[1] * X.shape[2] == n_features:
         raise ValueError(f"X has shape {X.shape}: a stack of images; flatten it to ({len(X)}, {n_features}) "
@@ -105,14 +109,20 @@ def check_X(X, n_features: int) -> np.ndarray:
     if X.shape[1] != n_features:
         raise ValueError(f"X has {X.shape[1]} features per row, the network expects {n_features} "
                          f"(X.shape = {X.shape})")
-    if not np.issubdtype(X.dtype, np.floating):
-        raise TypeError(f"X has dtype {X.dtype}: the network takes floats; scale pixel values to [0, 1] first, "
-                        "e.g. with numpy_mlp.data.to_float(X)")
-    if not np.isfinite(X).all():
+    check_image_dtype(X)
+    if X.dtype.kind == 'f' and not np.isfinite(X).all():
         bad = np.argwhere(~np.isfinite(X))[0]
         raise ValueError(f"X contains NaN or infinite values ({int((~np.isfinite(X)).sum())} of them; "
                          f"the first at row {bad[0]}, column {bad[1]})")
     return X
+
+def check_batch_size(batch_size) -> int:
+    "`batch_size` if it is a positive integer (not a bool), else a ValueError."
+    if (isinstance(batch_size, (bool, np.bool_))
+            or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
+
 
 # %% ../nbs/02_forward.ipynb #ba752bcb
 def check_labels(y, n: int, n_classes: int) -> np.ndarray:
@@ -125,6 +135,41 @@ def check_labels(y, n: int, n_classes: int) -> np.ndarray:
     if len(y) and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(f"labels must lie in 0..{n_classes - 1}, got values from {y.min()} to {y.max()}")
     return y
+
+# %% ../nbs/02_forward.ipynb #fa0efaf9
+RANGE_TOLERANCE = 1.0   # inputs may stray this many widths of the training range beyond either end
+
+def check_input_range(X: np.ndarray, # inputs checked by check_X: uint8, bool or floats
+                      trained: tuple | None, # (smallest, largest) training input, model.input_range
+                      name: str = 'X', # what the warning calls X
+                     ) -> np.ndarray: # X, unchanged
+    "Warn (InputRangeWarning) if X lies far outside the training range, or (none) looks unscaled."
+    if trained is None:
+        if looks_like_raw_pixels(X):
+            top = value_range(X)[1]
+            warn_inputs(f"{name} holds whole numbers from 0 to {top:g} and {RAW_PIXELS}")
+        return X
+    got, (lo, hi) = value_range(X), trained
+    slack = RANGE_TOLERANCE * (hi - lo)
+    if got is None or slack <= 0 or (lo - slack <= got[0] and got[1] <= hi + slack): return X
+    pixels = got[0] >= 0 and 1 < got[1] <= 255 and hi <= 1
+    warn_inputs(f"{name} ranges from {got[0]:.3g} to {got[1]:.3g}, far outside the range this "
+                f"network was trained on ({lo:.3g} to {hi:.3g}), and "
+                + (RAW_PIXELS if pixels else "must be scaled as the training inputs were"))
+    return X
+
+# %% ../nbs/02_forward.ipynb #7037a2bd
+def training_range(X: np.ndarray, # training inputs checked by check_X
+                   previous: tuple | None = None, # the range an earlier fit recorded
+                   name: str = 'X', # what the warning calls X
+                  ) -> tuple | None: # (smallest, largest), covering `previous` too
+    "The range `fit` records in `model.input_range`; warns first if X looks like unscaled pixels."
+    if looks_like_raw_pixels(X):
+        warn_inputs(f"training on {name}, which holds whole numbers from 0 to "
+                    f"{value_range(X)[1]:g} and {RAW_PIXELS}")
+    got = value_range(X)
+    if previous is None or got is None: return got if got is not None else previous
+    return (min(previous[0], got[0]), max(previous[1], got[1]))
 
 # %% ../nbs/02_forward.ipynb #3c5ebc65
 class MLP:
@@ -141,6 +186,9 @@ class MLP:
         if not (self.l2 >= 0 and math.isfinite(self.l2)):
             raise ValueError(f"l2 must be >= 0 and finite, got {l2}")
         self.params = init_params(self.sizes, init, rng=seed, dtype=self.dtype)
+        self.input_range = None   # (smallest, largest) training input after to_float; set by fit
+        self.dataset = None       # the training data's name, e.g. 'mnist' (a key of data.DATASETS)
+        self.classes = None       # one name per output, e.g. DATASETS['fashion']['classes']
 
     def __repr__(self):
         return (f"MLP(sizes={self.sizes}, l2={self.l2}, init={self.init!r}, seed={self.seed}, "
@@ -148,34 +196,35 @@ class MLP:
 
     @property
     def n_classes(self): return self.sizes[-1]
-    def _X(self, X): return check_X(X, self.sizes[0]).astype(self.dtype, copy=False)
 
-    def forward(self, X):
-        "Checked forward pass: (P, cache) for inputs X (n, sizes[0])."
-        return forward(self.params, self._X(X))
+    def class_names(self) -> list: # n_classes strings
+        "The name of each class: `classes` when known, else '0', '1', ..."
+        if self.classes is None: return [str(k) for k in range(self.n_classes)]
+        return [str(c) for c in self.classes]
 
-    def predict_proba(self, X, batch_size: int = 4096) -> np.ndarray:
-        "Class probabilities (n, classes), computed `batch_size` rows at a time."
-        if (isinstance(batch_size, (bool, np.bool_))
-                or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        X = check_X(X, self.sizes[0])
+    def check_input(self, X, # (n, sizes[0]) inputs: uint8 images or floats
+                    name: str = 'X', # what messages call X
+                   ) -> np.ndarray: # X as an array, not yet scaled
+        "Check X for this network (check_X), warning if it lies far outside the training range."
+        return check_input_range(check_X(X, self.sizes[0]), self.input_range, name)
+
+    def forward(self, X, # (n, sizes[0]) inputs: uint8 images or floats
+               ): # (P, cache), as the function forward returns them
+        "Checked forward pass: (P, cache) for inputs X, bytes scaled by `to_float`."
+        return forward(self.params, to_float(self.check_input(X), self.dtype))
+
+    def predict_proba(self, X, # (n, sizes[0]) inputs: uint8 images or floats
+                      batch_size: int = 4096, # rows per forward pass
+                     ) -> np.ndarray: # (n, classes), each row sums to 1
+        "Class probabilities, computed `batch_size` rows at a time."
+        batch_size, X = check_batch_size(batch_size), self.check_input(X)
         P = np.empty((len(X), self.n_classes), self.dtype)
         for i in range(0, len(X), batch_size):
-            Xb = X[i:i + batch_size].astype(self.dtype, copy=False)
-            P[i:i + batch_size] = forward(self.params, Xb)[0]
+            P[i:i + batch_size] = forward(self.params, to_float(X[i:i + batch_size], self.dtype))[0]
         return P
 
-    def predict(self, X, batch_size: int = 4096) -> np.ndarray:
+    def predict(self, X, # (n, sizes[0]) inputs: uint8 images or floats
+                batch_size: int = 4096, # rows per forward pass
+               ) -> np.ndarray: # (n,) class indices
         "The most probable class of each row of X."
         return self.predict_proba(X, batch_size).argmax(axis=1)
-
-    def accuracy(self, X, y) -> float:
-        "The fraction of rows of X whose predicted class is y, in [0, 1]."
-        y = check_labels(y, len(X), self.n_classes)
-        return float((self.predict(X) == y).mean())
-
-    def loss(self, X, y) -> float:
-        "Mean cross-entropy on (X, y) plus the L2 penalty (see the loss notebook)."
-        from numpy_mlp.loss import loss
-        return loss(self.params, self._X(X), check_labels(y, len(X), self.n_classes), self.l2)
