@@ -5,7 +5,7 @@ __version__ = "0.1.0"
 
 # %% auto #0
 __all__ = ['load_mnist', 'train_valid_split', 'Batches', 'random_shift', 'show_digits', 'MLP', 'init_params', 'forward',
-           'cross_entropy', 'l2_penalty', 'grad_check', 'fit', 'evaluate', 'GD', 'SGD', 'Adam', 'step_schedule',
+           'cross_entropy', 'l2_penalty', 'grad_check', 'fit', 'evaluate', 'SGD', 'Adam', 'step_schedule',
            'cosine_schedule', 'save', 'load']
 
 # %% ../nbs/index.ipynb #2111f466
@@ -13,9 +13,9 @@ from .data import load_mnist, train_valid_split, Batches, random_shift, show_dig
 from .model import MLP, init_params, forward
 from .loss import cross_entropy, l2_penalty
 from .backward import grad_check
-from .training import fit, evaluate, GD
+from .training import fit, evaluate
 from .optim import SGD, Adam, step_schedule, cosine_schedule
 from .io import save, load
 _all_ = ['load_mnist', 'train_valid_split', 'Batches', 'random_shift', 'show_digits', 'MLP', 'init_params',
-         'forward', 'cross_entropy', 'l2_penalty', 'grad_check', 'fit', 'evaluate', 'GD', 'SGD', 'Adam',
+         'forward', 'cross_entropy', 'l2_penalty', 'grad_check', 'fit', 'evaluate', 'SGD', 'Adam',
          'step_schedule', 'cosine_schedule', 'save', 'load']
