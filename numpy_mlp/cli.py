@@ -299,7 +299,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help='base learning rate (default: 0.1; try 1e-3 for adam)')
     t.add_argument('--momentum', type=_number(float, 0, high=1), default=0.9,
                    help='momentum for momentum/nesterov (default: 0.9)')
-    t.add_argument('--schedule', choices=('cosine', 'step', 'none'), default='cosine',
+    t.add_argument('--schedule', choices=SCHEDULES, default='cosine',
                    help='learning-rate schedule over the epochs (default: cosine)')
     t.add_argument('--l2', type=_number(float, 0), default=5e-4,
                    help='L2 penalty strength on the weights (default: 5e-4)')
