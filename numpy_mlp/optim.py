@@ -13,12 +13,15 @@ __all__ = ['OPTIMIZERS', 'SCHEDULES', 'is_weight', 'check_positive', 'check_coun
            'cosine_schedule', 'make_optimizer']
 
 # %% ../nbs/05_optimizers.ipynb #6a50c137
-def is_weight(key: str) -> bool:
+def is_weight(key: str, # a key of the parameter dict: 'W1', 'b1', ...
+             ) -> bool: # True for a weight matrix, False for a bias vector
     "Whether params[key] is a weight matrix (W1, W2, ...), the arrays the L2 penalty applies to."
     return key[:1] == 'W'
 
 # %% ../nbs/05_optimizers.ipynb #14d31c3e
-def check_positive(name: str, value) -> float:
+def check_positive(name: str, # the setting's name, for the message
+                   value, # the value given
+                  ) -> float: # the value, as a float
     "`value` as a float if it is a positive finite number, else an error naming `name`."
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a positive number, got {value!r}")
@@ -26,7 +29,9 @@ def check_positive(name: str, value) -> float:
         raise ValueError(f"{name} must be positive and finite, got {value}")
     return float(value)
 
-def check_count(name: str, value) -> int:
+def check_count(name: str, # the setting's name, for the message
+                value, # the value given
+               ) -> int: # the value, as an int
     "`value` if it is an integer >= 1 (not a bool, not a float), else an error naming `name`."
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an integer >= 1, got {value!r}")
@@ -45,7 +50,9 @@ class Optimizer:
         self.schedule = schedule
         self.reset()
 
-    def factor(self, epoch: int, epochs: int) -> float:
+    def factor(self, epoch: int, # this epoch, counted from 0
+               epochs: int, # the run's length
+              ) -> float: # the factor the base learning rate is multiplied by
         "The schedule's factor for `epoch` (from 0), refused unless the rate stays finite and > 0."
         if self.schedule is None: return 1.0
         f = self.schedule(epoch, epochs)
@@ -56,13 +63,16 @@ class Optimizer:
                              "(counted from 0): the learning rate must stay positive and finite")
         return float(f)
 
-    def start_epoch(self, epoch: int, epochs: int):
+    def start_epoch(self, epoch: int, # this epoch, counted from 0
+                    epochs: int, # the run's length
+                   ) -> None:
         "Set this epoch's learning rate (epochs counted from 0)."
         self.lr = self.base_lr * self.factor(epoch, epochs)
 
     def step(self, params: dict, # the model's arrays, updated in place
              grads: dict, # gradients of the data loss, same keys; overwritten by the step
-             l2: float = 0.0): # the L2 penalty's strength: its gradient l2 * W joins every dW
+             l2: float = 0.0, # the L2 penalty's strength: its gradient l2 * W joins every dW
+            ) -> None:
         "One step: each array of `grads` moves by the update rule; only weights feel the penalty."
         self.t += 1
         for k, g in grads.items():
@@ -71,7 +81,8 @@ class Optimizer:
     def update(self, key: str, # the array's name, under which any running state is kept
                p: np.ndarray, # the array, changed in place
                g: np.ndarray, # its gradient, without the penalty; may be overwritten
-               decay: float): # the penalty's strength for this array: l2 for a weight, 0 for a bias
+               decay: float, # the penalty's strength for this array: l2 for a weight, 0 for a bias
+              ) -> None:
         "The update rule, for one array: each optimizer overrides this method, and only this one."
         raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
 
@@ -79,11 +90,12 @@ class Optimizer:
         "The running state, `{name: {param key: array}}`; plain gradient descent keeps none."
         return {}
 
-    def reset(self):
+    def reset(self) -> None:
         "Forget the running state and the step count `t` (subclasses clear their own state too)."
         self.t = 0
 
-    def check_params(self, params: dict): # the model's arrays, by key
+    def check_params(self, params: dict, # the model's arrays, by key
+                    ) -> None: # raises ValueError on a mismatch
         "Refuse `params` if the running state was built for arrays of other names or shapes."
         for name, arrays in self.state().items():
             for k in sorted(set(arrays) | set(params)) if arrays else ():
@@ -160,7 +172,8 @@ class Adam(Optimizer):
 
 # %% ../nbs/05_optimizers.ipynb #b87c38ca
 def step_schedule(step_size: int, # epochs between two cuts, an integer >= 1
-                  gamma: float = 0.1): # the factor of each cut, positive and finite
+                  gamma: float = 0.1, # the factor of each cut, positive and finite
+                 ) -> Callable: # schedule(epoch, epochs) -> gamma ** (epoch // step_size)
     "Multiply the learning rate by `gamma` every `step_size` epochs."
     check_count('step_size', step_size); check_positive('gamma', gamma)
     return lambda epoch, epochs: gamma ** (epoch // step_size)

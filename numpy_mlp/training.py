@@ -22,7 +22,8 @@ class History(list):
     def __getitem__(self, key):
         if isinstance(key, str): return np.array([r.get(key, np.nan) for r in self])
         return super().__getitem__(key)
-    def table(self, every: int = 1) -> str:
+    def table(self, every: int = 1, # show the epochs that are multiples of this (and the last)
+             ) -> str: # one line per shown epoch, one column per recorded value
         "The records as a text table: the epochs that are multiples of `every`, and the last one."
         names = ('epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds')
         cols = [c for c in names if self and c in self[0]]
@@ -93,7 +94,11 @@ class TrainStep:
 class TrainingDiverged(FloatingPointError):
     """Training blew up at `epoch`, `batch`, learning rate `lr`; the model holds its weights after
     `steps_kept` steps."""
-    def __init__(self, message: str, epoch: int, batch: int, lr: float, steps_kept: int):
+    def __init__(self, message: str, # what blew up, where, and what the model holds now
+                 epoch: int, # the epoch it happened in, from 1
+                 batch: int, # the batch, from 1
+                 lr: float, # the learning rate at the time
+                 steps_kept: int): # the optimizer steps the restored weights had taken
         super().__init__(message)
         self.epoch, self.batch, self.lr, self.steps_kept = epoch, batch, lr, steps_kept
 
@@ -103,7 +108,8 @@ DIVERGED_FACTOR = 10     # a batch loss this many times the starting level means
 CHECKPOINT_EVERY = 50
 
 def loss_ceiling(start: float, # the mean cross-entropy of fit's first batch
-                 n_classes: int) -> float:
+                 n_classes: int, # the output width: ln(n_classes) is a uniform guess's loss
+                ) -> float: # the batch loss above which fit stops
     "The largest batch loss `fit` accepts: `DIVERGED_FACTOR` times max(`start`, ln(classes))."
     return DIVERGED_FACTOR * max(start, math.log(n_classes))
 
@@ -114,25 +120,33 @@ class Checkpoint:
         self.params, self.copy = params, {k: v.copy() for k, v in params.items()}
         self.steps, self.where = 0, 'the weights it came in with'
     def save(self, steps: int, # the optimizer steps the weights have taken
-             where: str): # the state in words, for the error message
+             where: str, # the state in words, for the error message
+            ) -> None:
         "Copy the parameters into the kept arrays (no new memory)."
         for k, v in self.params.items(): np.copyto(self.copy[k], v)
         self.steps, self.where = steps, where
-    def restore(self):
+    def restore(self) -> None:
         "Put the copy back into the model's arrays, in place."
         for k, v in self.params.items(): np.copyto(v, self.copy[k])
 
 # %% ../nbs/06_training.ipynb #4745f815
 class DivergenceGuard:
     "Checks the losses `fit` computes anyway; a blow-up restores the last good weights and raises."
-    def __init__(self, model: MLP, opt: Optimizer, n_batches: int, every: int):
+    def __init__(self, model: MLP, # the model being trained: its arrays are checked and restored
+                 opt: Optimizer, # takes the steps; its state is cleared on a blow-up
+                 n_batches: int, # batches per epoch, for the messages
+                 every: int): # steps between two checkpoints
         self.params, self.opt, self.n_classes = model.params, opt, model.n_classes
         self.nb, self.every = n_batches, every
         self.checkpoint, self.start, self.ceiling = Checkpoint(model.params), None, None
         self.steps, self.stepping = 0, False
 
     def check(self, ce: float, # the batch's mean cross-entropy, at the current weights
-              penalty: float, epoch: int, batch: int, when: str = '') -> float: # the batch loss
+              penalty: float, # the L2 penalty at the current weights
+              epoch: int, # the epoch, from 1, for the message
+              batch: int, # the batch, from 1, for the message
+              when: str = '', # added to the message, e.g. ' at the weights after its step'
+             ) -> float: # the batch loss, ce + penalty
         """Raise TrainingDiverged unless `ce + penalty` is finite and `ce` under the ceiling;
         copy every `every` steps."""
         if self.start is None and math.isfinite(ce):
@@ -148,13 +162,18 @@ class DivergenceGuard:
                                              f"(before batch {batch} of epoch {epoch})")
         return loss
 
-    def step(self, grads: dict, l2: float):
+    def step(self, grads: dict, # the batch's gradients, handed to the optimizer
+             l2: float, # the model's L2 strength
+            ) -> None:
         "The optimizer's step, counted; `stepping` marks an interrupt that cuts it short."
         self.stepping = True
         self.opt.step(self.params, grads, l2)
         self.stepping, self.steps = False, self.steps + 1
 
-    def end_epoch(self, ce: float, penalty: float, epoch: int):
+    def end_epoch(self, ce: float, # the last batch's mean cross-entropy, after its step
+                  penalty: float, # the L2 penalty at those weights
+                  epoch: int, # the epoch that ends, from 1
+                 ) -> None:
         """After the epoch's last step: weights finite and the last batch's loss at them checked;
         then a copy."""
         if not all(np.isfinite(v).all() for v in self.params.values()):
@@ -163,7 +182,10 @@ class DivergenceGuard:
         self.checkpoint.save(self.steps,
                              f"its weights after {self.steps} steps (the end of epoch {epoch})")
 
-    def diverged(self, what: str, epoch: int, batch: int):
+    def diverged(self, what: str, # what went wrong, in words
+                 epoch: int, # the epoch, from 1
+                 batch: int, # the batch, from 1
+                ) -> None: # never returns: raises TrainingDiverged
         "Put back the checkpoint, clear the optimizer's state and raise TrainingDiverged."
         self.checkpoint.restore(); self.opt.reset()
         raise TrainingDiverged(
@@ -174,7 +196,11 @@ class DivergenceGuard:
             epoch, batch, self.opt.lr, self.checkpoint.steps)
 
 # %% ../nbs/06_training.ipynb #79f1adfd
-def stopped(guard: DivergenceGuard, e: BaseException, epoch: int, history: History):
+def stopped(guard: DivergenceGuard, # fit's guard: knows whether a step was cut short
+            e: BaseException, # the exception that stopped fit, re-raised by fit afterwards
+            epoch: int, # the epoch it stopped in, from 1
+            history: History, # the finished epochs' records
+           ) -> None:
     """Hang `history` on the exception `e` that stopped `fit`, restore the checkpoint if a step was
     cut short, add a note."""
     try: e.history = history
@@ -273,9 +299,12 @@ def run_epoch(model: MLP, # trained in place
     return {'train_loss': total / n, 'train_acc': correct / n}
 
 # %% ../nbs/06_training.ipynb #3e98d2c1
-def fit(model: MLP, X, y, # training images (n, 784), float in [0, 1] or uint8, and labels (n,)
+def fit(model: MLP, # trained in place
+        X, # training images (n, 784): uint8 (0-255) or floats in [0, 1]
+        y, # labels (n,), integers in 0..classes-1
         *,
-        epochs: int, batch_size: int = 64, # integers >= 1
+        epochs: int, # passes over the data, an integer >= 1
+        batch_size: int = 64, # an integer >= 1
         optimizer: Optimizer | None = None, # SGD(lr=0.01), plain gradient descent, by default
         valid: tuple | None = None, # an (X_valid, y_valid) pair, evaluated after every epoch
         shuffle: bool = True, # reshuffle the training set every epoch
@@ -322,8 +351,15 @@ def _postfix(rec):
     return {k: (f'{rec[k]:.4f}' if isinstance(rec[k], float) else rec[k]) for k in keys}
 
 # %% ../nbs/06_training.ipynb #cd579b0e
-def origin_recipe(X_train, y_train, X_test, y_test, seed: int = 0, epochs: int = 50, every: int = 5,
-                  progress: bool = False) -> list:
+def origin_recipe(X_train, # training images, uint8 or floats in [0, 1]
+                  y_train, # their labels
+                  X_test, # test images, measured every `every` epochs
+                  y_test, # their labels
+                  seed: int = 0, # seeds the starting weights (there is no shuffling)
+                  epochs: int = 50, # the origin trained for 50
+                  every: int = 5, # measure when the epoch is a multiple of this
+                  progress: bool = False, # show a progress bar
+                 ) -> list: # (epoch, train_acc, test_acc) tuples
     "The origin's recipe, trained; `(epoch, train_acc, test_acc)` when `every` divides the epoch."
     model = MLP([784, 100, 10], l2=0.001, init='origin', seed=seed, dtype=np.float64)
     out = []
