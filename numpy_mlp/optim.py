@@ -29,6 +29,7 @@ def check_positive(name: str, # the setting's name, for the message
         raise ValueError(f"{name} must be positive and finite, got {value}")
     return float(value)
 
+# %% ../nbs/05_optimizers.ipynb #51c60c93
 def check_count(name: str, # the setting's name, for the message
                 value, # the value given
                ) -> int: # the value, as an int
