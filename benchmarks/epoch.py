@@ -15,12 +15,13 @@ import argparse, importlib.util, statistics, time
 import numpy as np
 from numpy_mlp.data import load_mnist
 from numpy_mlp.model import MLP
-from numpy_mlp.training import fit, GD
+from numpy_mlp.training import fit
+from numpy_mlp.optim import SGD
 from step import NaiveOrigin
 
 def numpy_mlp_epoch(model, X_raw, y, seed):
     t0 = time.perf_counter()
-    fit(model, X_raw, y, epochs=1, batch_size=64, optimizer=GD(0.01), seed=seed, progress=False)
+    fit(model, X_raw, y, epochs=1, batch_size=64, optimizer=SGD(0.01), seed=seed, progress=False)
     return time.perf_counter() - t0
 
 def naive_epoch(naive, X64, y):

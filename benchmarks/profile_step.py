@@ -12,13 +12,14 @@ from numpy_mlp.data import load_mnist, Batches
 from numpy_mlp.model import init_params, forward
 from numpy_mlp.loss import cross_entropy, l2_penalty
 from numpy_mlp.backward import backward
-from numpy_mlp.training import TrainStep, GD
+from numpy_mlp.training import TrainStep
+from numpy_mlp.optim import SGD
 
 def main(epochs=3, l2=0.001, lr=0.01):
     (X, y), _ = load_mnist(raw=True)
     params = init_params([784, 100, 10], rng=0)
-    step, opt, shadow = TrainStep(params), GD(lr), init_params([784, 100, 10], rng=0)
-    parts = ('batch', 'TrainStep', 'L2 penalty', 'GD update',
+    step, opt, shadow = TrainStep(params), SGD(lr), init_params([784, 100, 10], rng=0)
+    parts = ('batch', 'TrainStep', 'L2 penalty', 'SGD update',
              'readable: forward', 'readable: cross-entropy', 'readable: backward')
     times = {k: [] for k in parts}
     for epoch in range(epochs):

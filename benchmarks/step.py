@@ -1,7 +1,7 @@
 """Time one training step (forward, backward, SGD update, batch loss) of the 784-100-10 network at batch 64.
 
-numpy_mlp's step (float32), as `fit` runs it (TrainStep, the L2 penalty, GD with weight decay), runs beside
-the same step written with the package's readable functions (forward, cross_entropy, backward, sgd_update),
+numpy_mlp's step (float32), as `fit` runs it (TrainStep, the L2 penalty, SGD with weight decay), runs beside
+the same step written with the package's readable functions (forward, cross_entropy, backward, and the plain update),
 a naive step written the way the origin notebook does it (float64, one-hot rows taken from a fresh np.eye(10)
 in the loss and again in the backward pass, loss computed every batch with log(P + 1e-8)), and the step's
 five matrix products alone. All run in one process on the same batches, interleaved; each figure is the
@@ -14,14 +14,15 @@ import numpy as np
 from numpy_mlp.data import load_mnist, to_float
 from numpy_mlp.model import init_params, forward
 from numpy_mlp.loss import cross_entropy, l2_penalty
-from numpy_mlp.backward import backward, sgd_update
-from numpy_mlp.training import TrainStep, GD
+from numpy_mlp.backward import backward
+from numpy_mlp.training import TrainStep
+from numpy_mlp.optim import SGD
 
 LR, L2, BS = 0.01, 0.001, 64
 
 def fit_step(params):
     "The step `fit` takes: fused forward/loss/backward in reused buffers, then gradient descent with weight decay."
-    step, opt = TrainStep(params), GD(LR)
+    step, opt = TrainStep(params), SGD(LR)
     def run(X, y):
         ce_sum, right, grads = step(X, y)
         batch_loss = ce_sum / len(y) + l2_penalty(params, L2)
@@ -33,7 +34,7 @@ def readable_step(params, X, y):
     "The same step from the functions of notebooks 02-04, each allocating its results."
     P, cache = forward(params, X)
     batch_loss = cross_entropy(cache['Z2'], y) + l2_penalty(params, L2)
-    sgd_update(params, backward(params, cache, X, y, L2), LR)
+    for k, g in backward(params, cache, X, y, L2).items(): params[k] -= LR * g
     return batch_loss
 
 class NaiveOrigin:

@@ -10,7 +10,7 @@ import numpy as np
 from .data import load_mnist, random_shift, to_float
 from .model import MLP
 from .training import fit, evaluate
-from .cli import make_optimizer
+from .optim import make_optimizer
 from .io import save, load
 
 # %% auto #0

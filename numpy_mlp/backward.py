@@ -10,7 +10,7 @@ from .model import forward, n_layers, check_labels
 from .loss import loss
 
 # %% auto #0
-__all__ = ['backward', 'numerical_grad', 'grad_check', 'sgd_update']
+__all__ = ['backward', 'numerical_grad', 'grad_check']
 
 # %% ../nbs/04_backward.ipynb #028e9ed6
 def backward(params: dict, # weights and biases
@@ -72,10 +72,3 @@ def grad_check(params: dict, X, y, l2: float = 0.0, eps: float = 1e-6,
         scale = max(np.linalg.norm(num) + np.linalg.norm(ana), 1e-300)
         errors[key] = float(np.linalg.norm(num - ana) / scale)
     return errors
-
-# %% ../nbs/04_backward.ipynb #2661f2a0
-def sgd_update(params: dict, grads: dict, lr: float) -> None:
-    "One gradient-descent step in place: `params[k] -= lr * grads[k]` for every k (consumes grads)."
-    for k, g in grads.items():
-        g *= lr
-        params[k] -= g

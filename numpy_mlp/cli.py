@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 from .data import DATASETS, DataError, load_mnist, train_valid_split, random_shift, to_float
 from .model import MLP, INITS, check_memory
-from .training import fit, evaluate, GD, TrainingDiverged
-from .optim import SGD, Adam, cosine_schedule, step_schedule
+from .training import fit, evaluate, TrainingDiverged
+from .optim import OPTIMIZERS, SCHEDULES, make_optimizer
 from .io import save, load, read_digit, ModelFileError, _temp_prefix
 from .evaluation import confusion_matrix
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'cmd_data', 'make_optimizer', 'parse_sizes', 'Diverged', 'train', 'check_save_path', 'save_or_fallback',
-           'cmd_train', 'cmd_train_draw', 'load_model', 'model_dataset', 'cmd_evaluate', 'read_image', 'cmd_predict',
-           'cmd_course', 'make_parser', 'main']
+__all__ = ['cmd_data', 'parse_sizes', 'Diverged', 'train', 'check_save_path', 'save_or_fallback', 'cmd_train', 'cmd_train_draw',
+           'load_model', 'model_dataset', 'cmd_evaluate', 'read_image', 'cmd_predict', 'cmd_course', 'make_parser',
+           'main']
 
 # %% ../nbs/09_cli.ipynb #38ac021f
 def cmd_data(args) -> int:
@@ -37,22 +37,6 @@ def cmd_data(args) -> int:
     for c, n, m in zip(classes, np.bincount(y, minlength=10), np.bincount(yt, minlength=10)):
         print(f"  {c:>{width}s}  {n:6d}  {m:6d}")
     return 0
-
-# %% ../nbs/09_cli.ipynb #ce6b39d6
-OPTIMIZERS = ('sgd', 'momentum', 'nesterov', 'adam')
-
-def make_optimizer(name: str, # one of OPTIMIZERS
-                   lr: float, # the base learning rate
-                   momentum: float = 0.9, # for 'momentum' and 'nesterov'
-                   schedule: str = 'cosine', # 'cosine', 'step' or 'none'
-                   epochs: int = 10, # the run's length, for the step schedule's period
-                  ):
-    "The optimizer the command-line flags describe."
-    sched = {'cosine': cosine_schedule(), 'step': step_schedule(max(1, epochs // 3), 0.1),
-             'none': None}[schedule]
-    if name == 'sgd': return GD(lr, schedule=sched)
-    if name == 'adam': return Adam(lr, schedule=sched)
-    return SGD(lr, momentum=momentum, nesterov=(name == 'nesterov'), schedule=sched)
 
 # %% ../nbs/09_cli.ipynb #05e17611
 def parse_sizes(text: str, n_in: int = 784, n_out: int = 10) -> list:
@@ -315,7 +299,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help='base learning rate (default: 0.1; try 1e-3 for adam)')
     t.add_argument('--momentum', type=_number(float, 0, high=1), default=0.9,
                    help='momentum for momentum/nesterov (default: 0.9)')
-    t.add_argument('--schedule', choices=('cosine', 'step', 'none'), default='cosine',
+    t.add_argument('--schedule', choices=SCHEDULES, default='cosine',
                    help='learning-rate schedule over the epochs (default: cosine)')
     t.add_argument('--l2', type=_number(float, 0), default=5e-4,
                    help='L2 penalty strength on the weights (default: 5e-4)')

@@ -17,7 +17,7 @@ class CourseError(ValueError):
 
 # %% ../nbs/11_course.ipynb #a6a1cbb5
 CHAPTERS = {'00': 'data', '01': 'activations', '02': 'forward', '03': 'loss',
-            '04': 'backward', '05': 'training', '06': 'optimizers', '07': 'evaluation'}
+            '04': 'backward', '05': 'optimizers', '06': 'training', '07': 'evaluation'}
 
 def assignment_name(chapter: str) -> str:
     "nbgrader's name for a chapter's assignment: '01' -> 'ch01_activations'."

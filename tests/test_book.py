@@ -72,3 +72,48 @@ def test_docstrings_have_no_stray_markdown_emphasis():
         plain = re.sub(r'`[^`]*`', '', doc)           # code spans are safe
         if '*' in plain: bad.append(name)            # nbdev sets a docstring in *italics*: a '*' inside ends them
     assert not bad, 'docstrings that Markdown turns into italics: ' + ', '.join(bad)
+
+def _doc_gaps(f, is_init: bool) -> list:
+    "The parameters of `f` without a docment, and 'return' if its result has neither annotation nor docment."
+    from fastcore.docments import docments
+    d, sig = docments(f, full=True), inspect.signature(f)
+    gaps = [n for n, p in sig.parameters.items() if n not in ('self', 'cls')
+            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and not d[n]['docment']]
+    if not is_init and sig.return_annotation is inspect.Signature.empty and not d.get('return', {}).get('docment'):
+        gaps.append('return')
+    return gaps
+
+def test_public_api_documents_parameters_and_returns():
+    """Every public function, constructor and method (in a module's __all__) documents each parameter with a
+    docment and its return value; a method that overrides a fully documented one is documented there."""
+    import numpy_mlp
+    bad = []
+    for mod_name in sorted({p.stem for p in Path(numpy_mlp.__file__).parent.glob('*.py')} - {'_modidx', '__init__'}):
+        mod = importlib.import_module(f'numpy_mlp.{mod_name}')
+        for name in getattr(mod, '__all__', []):
+            obj = getattr(mod, name)
+            if getattr(obj, '__module__', None) != mod.__name__: continue
+            if inspect.isfunction(obj): todo = [(f'{mod_name}.{name}', obj, False)]
+            elif inspect.isclass(obj):
+                todo = [(f'{mod_name}.{name}', obj.__init__, True)] if '__init__' in vars(obj) else []
+                for m, f in vars(obj).items():
+                    if not inspect.isfunction(f) or m.startswith('_'): continue
+                    base = next((getattr(b, m) for b in obj.__mro__[1:] if m in vars(b)), None)
+                    if inspect.isfunction(base) and not _doc_gaps(base, False): continue
+                    todo.append((f'{mod_name}.{name}.{m}', f, False))
+            else: continue
+            bad += [f"{q}: {', '.join(g)}" for q, f, init in todo if (g := _doc_gaps(f, init))]
+    assert not bad, 'document these (docments: `x: int, # what x is`, `) -> T: # what comes back`):\n' + '\n'.join(bad)
+
+@pytest.mark.parametrize('nb', ALL, ids=lambda p: p.name)
+def test_one_public_export_per_cell(nb):
+    "An exported cell defines one public function or class, so each gets its own place on the page."
+    import ast
+    bad = []
+    for c in cells(nb):
+        s = src(c)
+        if c['cell_type'] != 'code' or not directives(s) & {'export', 'exports'}: continue
+        names = [n.name for n in ast.parse(s).body
+                 if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith('_')]
+        if len(names) > 1: bad.append(f"cell {c.get('id')}: {', '.join(names)}")
+    assert not bad, '\n'.join(bad)

@@ -10,8 +10,8 @@ import pytest
 import numpy_mlp.training as training
 from numpy_mlp.data import load_mnist
 from numpy_mlp.model import MLP
-from numpy_mlp.training import (GD, Optimizer, TrainingDiverged, fit, loss_ceiling, DIVERGED_FACTOR)
-from numpy_mlp.optim import SGD, Adam, step_schedule, cosine_schedule
+from numpy_mlp.training import TrainingDiverged, fit, loss_ceiling, DIVERGED_FACTOR
+from numpy_mlp.optim import Optimizer, SGD, Adam, step_schedule, cosine_schedule
 
 nan, inf = float('nan'), float('inf')
 
@@ -74,9 +74,9 @@ def test_augment_output_is_checked(small):
     with pytest.raises(ValueError, match='augment= returned NaN or infinite values'):
         fit1(*small, augment=lambda Xb, rng: Xb * np.nan)
 
-@pytest.mark.parametrize('opt', [0.1, 'adam', GD, None.__class__])
+@pytest.mark.parametrize('opt', [0.1, 'adam', SGD, None.__class__])
 def test_optimizer_must_be_an_optimizer(small, opt):
-    with pytest.raises(TypeError, match=r'optimizer= must be an Optimizer such as GD\(0.01\)'):
+    with pytest.raises(TypeError, match=r'optimizer= must be an Optimizer such as SGD\(0.01\)'):
         fit1(*small, optimizer=opt)
 
 @pytest.mark.parametrize('make, state', [(lambda: SGD(0.1, momentum=0.9), 'velocity'),
@@ -121,21 +121,21 @@ def test_argument_errors_come_before_any_work(small):
     "A schedule that goes wrong at the last epoch is refused before the first batch: the model is untouched."
     model = MLP([784, 32, 10], seed=0)
     before, calls = copy(model.params), []
-    opt = GD(0.1, schedule=lambda e, E: 1.0 if e < E - 1 else -1.0)
+    opt = SGD(0.1, schedule=lambda e, E: 1.0 if e < E - 1 else -1.0)
     with pytest.raises(ValueError, match='the schedule gave the factor -1.0 at epoch 9 of 10'):
         fit1(*small, model, epochs=10, optimizer=opt, augment=lambda Xb, rng: calls.append(1) or Xb)
     assert calls == [] and all((model.params[k] == before[k]).all() for k in before)
 
 # ---- family 3: optimizers and schedules refuse settings that cannot train ----
 
-@pytest.mark.parametrize('make', [GD, SGD, Adam])
+@pytest.mark.parametrize('make', [SGD, Adam])
 @pytest.mark.parametrize('lr', [0, -0.1, nan, inf, -inf])
 def test_learning_rate_positive_and_finite(make, lr):
     with pytest.raises(ValueError, match='the learning rate must be positive and finite'): make(lr)
 
 @pytest.mark.parametrize('lr', ['0.1', True, None, [0.1]])
 def test_learning_rate_must_be_a_number(lr):
-    with pytest.raises(TypeError, match='the learning rate must be a positive number'): GD(lr)
+    with pytest.raises(TypeError, match='the learning rate must be a positive number'): SGD(lr)
 
 @pytest.mark.parametrize('eps', [0, -1e-8, nan, inf])
 def test_adam_eps_positive_and_finite(eps):
@@ -173,7 +173,7 @@ def test_custom_schedule_bad_factor_refused(small, factor):
     with pytest.raises(ValueError, match='the schedule gave the factor'): fit1(*small, epochs=2, optimizer=opt)
 
 def test_schedule_overflowing_the_learning_rate_refused():
-    with pytest.raises(ValueError, match='positive and finite'): GD(10.0, schedule=lambda e, E: 1e308).start_epoch(0, 1)
+    with pytest.raises(ValueError, match='positive and finite'): SGD(10.0, schedule=lambda e, E: 1e308).start_epoch(0, 1)
 
 def test_schedule_must_be_callable():
     with pytest.raises(TypeError, match='schedule must be a function'): SGD(0.1, schedule=0.5)
@@ -211,7 +211,7 @@ def test_default_checkpoint_every_50_steps(digits):
     model, seen = MLP([784, 100, 10], seed=0), []
     def record(Xb, rng): seen.append(copy(model.params)); return Xb
     with np.errstate(all='ignore'), pytest.raises(TrainingDiverged) as e:
-        fit(model, *digits, epochs=1, optimizer=GD(3.0), seed=0, augment=record, progress=False)
+        fit(model, *digits, epochs=1, optimizer=SGD(3.0), seed=0, augment=record, progress=False)
     assert e.value.steps_kept % 50 == 0
     for k in model.params: np.testing.assert_array_equal(model.params[k], seen[e.value.steps_kept][k])
     if e.value.steps_kept == 0: assert 'The model holds the weights it came in with' in str(e.value)
@@ -220,19 +220,19 @@ def test_finite_but_exploding_loss_is_caught(digits):
     "Gradient descent at 3: the loss climbs to about 44 without overflowing; fit used to train on."
     X, y = digits[0][:3000], digits[1][:3000]
     with pytest.raises(TrainingDiverged, match=r'the loss became .*, above .* \(10 times the larger of the first'):
-        fit1(X, y, MLP([784, 100, 10], seed=0), optimizer=GD(3.0), seed=0)
+        fit1(X, y, MLP([784, 100, 10], seed=0), optimizer=SGD(3.0), seed=0)
 
 @pytest.mark.parametrize('lr', [1e4, 1e300])
 def test_infinite_loss_is_caught(small, lr):
     model = MLP([784, 32, 10], seed=0)
     before = copy(model.params)
     with np.errstate(all='ignore'), pytest.raises(TrainingDiverged, match='the loss became'):
-        fit1(*small, model, optimizer=GD(lr))
+        fit1(*small, model, optimizer=SGD(lr))
     for k in before: np.testing.assert_array_equal(model.params[k], before[k])
 
 def test_last_step_of_the_run_is_checked(small):
     "A blow-up in the very last step (no batch after it) is caught by the end-of-epoch check."
-    class LastStepBlowsUp(GD):
+    class LastStepBlowsUp(SGD):
         def __init__(self, n): super().__init__(0.01); self.n, self.calls = n, 0
         def step(self, params, grads, l2=0.0):
             self.calls += 1
@@ -245,14 +245,14 @@ def test_last_step_of_the_run_is_checked(small):
     assert e.value.steps_kept == 0 and finite(model)
 
 def test_non_finite_weights_after_the_last_step_are_caught(small):
-    class NaNStep(GD):
+    class NaNStep(SGD):
         def step(self, params, grads, l2=0.0): super().step(params, grads, l2); params['b1'][0] = np.nan
     model = MLP([784, 32, 10], seed=0)
     with pytest.raises(TrainingDiverged, match='the weights are no longer finite'):
         fit1(*small, model, optimizer=NaNStep(0.01), batch_size=256)
     assert finite(model)
 
-@pytest.mark.parametrize('opt', [lambda: GD(0.5), lambda: SGD(0.1, momentum=0.9), lambda: Adam(3e-2),
+@pytest.mark.parametrize('opt', [lambda: SGD(0.5), lambda: SGD(0.1, momentum=0.9), lambda: Adam(3e-2),
                                  lambda: SGD(0.05, momentum=0.9, nesterov=True)])
 def test_healthy_runs_are_not_stopped(digits, opt):
     hist = fit1(*digits, MLP([784, 100, 10], seed=0), epochs=2, optimizer=opt(), seed=0)
@@ -263,8 +263,8 @@ def test_results_unchanged_by_the_guard(small):
     from numpy_mlp.data import Batches
     from numpy_mlp.training import TrainStep
     a, b = MLP([784, 32, 10], seed=0), MLP([784, 32, 10], seed=0)
-    fit1(*small, a, epochs=2, optimizer=GD(0.1), seed=3)
-    step, opt = TrainStep(b.params), GD(0.1)
+    fit1(*small, a, epochs=2, optimizer=SGD(0.1), seed=3)
+    step, opt = TrainStep(b.params), SGD(0.1)
     batches = Batches(*small, 64, seed=3, dtype=b.dtype)
     for _ in range(2):
         for Xb, yb in batches: opt.step(b.params, step(Xb, yb)[2], b.l2)
