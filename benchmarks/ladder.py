@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 from numpy_mlp.data import load_mnist, train_valid_split, random_shift
 from numpy_mlp.model import MLP
-from numpy_mlp.training import fit, evaluate
+from numpy_mlp.training import fit
+from numpy_mlp.loss import evaluate
 from numpy_mlp.optim import make_optimizer
 
 ORIGIN = dict(sizes=[784, 100, 10], init='origin', dtype='float64', shuffle=False, opt='gd', lr=0.01, momentum=0.0,

@@ -15,7 +15,8 @@ import argparse, importlib.util, subprocess, sys, time
 import numpy as np
 from numpy_mlp.data import load_mnist, random_shift
 from numpy_mlp.model import MLP
-from numpy_mlp.training import fit, evaluate
+from numpy_mlp.training import fit
+from numpy_mlp.loss import evaluate
 from numpy_mlp.optim import SGD, cosine_schedule
 
 SKLEARN = r'''

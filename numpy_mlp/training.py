@@ -8,13 +8,13 @@ import math, time
 from typing import Callable
 import numpy as np
 from .data import Batches, to_float
-from .model import MLP, forward, n_layers, check_X, check_labels
-from .loss import cross_entropy, l2_penalty
+from .model import MLP, forward, n_layers, check_X, check_labels, training_range
+from .loss import cross_entropy, l2_penalty, evaluate
 from .optim import Optimizer, SGD, check_count
 
 # %% auto #0
-__all__ = ['DIVERGED_FACTOR', 'CHECKPOINT_EVERY', 'History', 'evaluate', 'TrainStep', 'TrainingDiverged', 'loss_ceiling',
-           'Checkpoint', 'DivergenceGuard', 'stopped', 'run_epoch', 'fit', 'origin_recipe']
+__all__ = ['DIVERGED_FACTOR', 'CHECKPOINT_EVERY', 'History', 'TrainStep', 'TrainingDiverged', 'loss_ceiling', 'Checkpoint',
+           'DivergenceGuard', 'stopped', 'run_epoch', 'fit', 'origin_recipe']
 
 # %% ../nbs/06_training.ipynb #846d5ba4
 class History(list):
@@ -33,19 +33,6 @@ class History(list):
             if r['epoch'] % every and r is not self[-1]: continue
             rows.append(' '.join(f"{fmt.get(c, '{:.4f}').format(r[c]):>10s}" for c in cols))
         return '\n'.join(rows)
-
-# %% ../nbs/06_training.ipynb #a69ea7dd
-def evaluate(model: MLP, X, y, batch_size: int = 4096) -> dict:
-    "Mean cross-entropy (plus the L2 penalty) and accuracy of `model` on (X, y): {'loss', 'acc'}."
-    if len(X) == 0: raise ValueError("evaluate: X has no rows")
-    y = check_labels(y, len(X), model.n_classes)
-    L, total, correct = n_layers(model.params), 0.0, 0
-    for i in range(0, len(X), batch_size):
-        Xb, yb = to_float(X[i:i + batch_size], model.dtype), y[i:i + batch_size]
-        P, cache = forward(model.params, Xb)
-        total += cross_entropy(cache[f'Z{L}'], yb) * len(yb)
-        correct += int((P.argmax(axis=1) == yb).sum())
-    return {'loss': total / len(X) + l2_penalty(model.params, model.l2), 'acc': correct / len(X)}
 
 # %% ../nbs/06_training.ipynb #4be1509a
 class TrainStep:
@@ -218,10 +205,7 @@ def stopped(guard: DivergenceGuard, # fit's guard: knows whether a step was cut 
 
 # %% ../nbs/06_training.ipynb #f98133be
 def _check_data(model, X, y):
-    X = np.asarray(X)
-    if X.dtype != np.uint8: X = check_X(X, model.sizes[0])
-    elif X.ndim != 2 or X.shape[1] != model.sizes[0]:
-        check_X(X.astype(np.float32), model.sizes[0])   # the shape message, for uint8 images too
+    X = check_X(X, model.sizes[0])     # uint8 stays bytes: Batches scales it a batch at a time
     return X, check_labels(y, len(X), model.n_classes)
 
 def _check_valid(model, valid):
@@ -238,7 +222,8 @@ def _check_valid(model, valid):
 
 def _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, seed, progress,
                     callback, augment):
-    "Every argument of `fit`, checked before the first batch; returns X, y, the optimizer and valid."
+    """Every argument of `fit`, checked before the first batch; returns X, y, the optimizer, valid and
+    the input range to record (a warning first if X looks like pixel values 0-255 as floats)."""
     if not isinstance(model, MLP): raise TypeError(f"model must be an MLP, got {type(model).__name__}")
     check_count('epochs', epochs); check_count('batch_size', batch_size)
     for name, v in (('shuffle', shuffle), ('progress', progress)):
@@ -264,7 +249,8 @@ def _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, 
     for e in range(epochs): opt.factor(e, epochs)     # a schedule that goes wrong at epoch 40, found now
     X, y = _check_data(model, X, y)
     if len(X) == 0: raise ValueError("X has no rows: there is nothing to train on")
-    return X, y, opt, None if valid is None else _check_valid(model, valid)
+    valid = None if valid is None else _check_valid(model, valid)
+    return X, y, opt, valid, training_range(X, model.input_range)
 
 def _augmented(augment, Xb, rng):
     "augment(Xb, rng), checked: an array of Xb's shape with finite values (else the loss would take the blame)."
@@ -314,8 +300,9 @@ def fit(model: MLP, # trained in place
         augment: Callable | None = None, # augment(X_batch, rng) per batch, e.g. data.random_shift
        ) -> History: # also model.history, appended after every epoch
     "Train `model` in place with mini-batch gradient descent; return the per-epoch history."
-    X, y, opt, valid = _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle,
-                                       seed, progress, callback, augment)
+    X, y, opt, valid, seen = _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid,
+                                             shuffle, seed, progress, callback, augment)
+    model.input_range = seen         # what it was trained on, checked whenever it is given inputs
     batches = Batches(X, y, batch_size, shuffle=shuffle, seed=seed, dtype=model.dtype)
     step = TrainStep(model.params)
     guard = DivergenceGuard(model, opt, len(batches), CHECKPOINT_EVERY)

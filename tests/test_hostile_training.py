@@ -338,7 +338,8 @@ def test_an_empty_validation_set_is_refused_before_training():
     "valid= with no rows used to fail with ZeroDivisionError after the first epoch; evaluate too."
     import numpy as np
     from numpy_mlp.model import MLP
-    from numpy_mlp.training import fit, evaluate
+    from numpy_mlp.training import fit
+    from numpy_mlp.loss import evaluate
     X, y = np.zeros((64, 784), np.float32), np.arange(64) % 10
     m = MLP([784, 10], seed=0); before = m.params['W1'].copy()
     with pytest.raises(ValueError, match='the validation set is empty'):
