@@ -6,7 +6,9 @@
 from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 import numpy as np
+from .data import to_float
 from .model import MLP, forward, check_labels
+from .loss import evaluate
 from .backward import backward
 # pyplot is imported when plotting; the annotations name it in quotes (Optional['plt.Axes']), which
 # nbdev's show_doc can evaluate without it
@@ -89,42 +91,61 @@ def plot_weights(W1: np.ndarray, n: int = 32, ncols: int = 8, side: int = 28):
     return fig
 
 # %% ../nbs/07_evaluation.ipynb #7a84ef60
-def mistakes(model: MLP, X, y, most_confident: bool = False) -> np.ndarray: # indices into X
+def mistakes(model: MLP, # a trained network
+             X, # (n, d0) inputs: uint8 images or floats
+             y, # (n,) integer labels
+             most_confident: bool = False, # order them from the most confident mistake down
+            ) -> np.ndarray: # indices into X
     "Indices of the misclassified rows of X, in order, or from the most confident mistake down."
-    P = model.predict_proba(X)
-    wrong = np.flatnonzero(P.argmax(axis=1) != np.asarray(y))
-    if most_confident: wrong = wrong[np.argsort(-P[wrong].max(axis=1), kind='stable')]
+    ev = evaluate(model, X, y, per_row=True)
+    wrong = np.flatnonzero(ev['pred'] != np.asarray(y))
+    if most_confident: wrong = wrong[np.argsort(-ev['confidence'][wrong], kind='stable')]
     return wrong
 
 # %% ../nbs/07_evaluation.ipynb #07e3c791
-def plot_mistakes(model: MLP, X, y, n: int = 24, most_confident: bool = False, ncols: int = 8):
+def plot_mistakes(model: MLP, # a trained network; its class names title the images
+                  X, # (n, 784) images: uint8 or floats in [0, 1]
+                  y, # (n,) integer labels
+                  n: int = 24, # how many mistakes to show
+                  most_confident: bool = False, # the most confident mistakes first
+                  ncols: int = 8, # images per row
+                 ) -> 'plt.Figure':
     "A gallery of misclassified images, titled 'true -> predicted (confidence)'; returns a Figure."
     import matplotlib.pyplot as plt
-    idx = mistakes(model, X, y, most_confident)[:n]
+    idx, X, names = mistakes(model, X, y, most_confident)[:n], np.asarray(X), model.class_names()
     P = model.predict_proba(X[idx]) if len(idx) else np.zeros((0, model.n_classes))
     nrows = max(1, -(-len(idx) // ncols))
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols * 1.15, nrows * 1.35), squeeze=False)
     for ax in axs.flat: ax.axis('off')
     for ax, i, p in zip(axs.flat, idx, P):
-        ax.imshow(np.asarray(X[i]).reshape(28, 28), cmap='gray_r')
-        ax.set_title(f'{y[i]} -> {p.argmax()} ({p.max():.0%})', fontsize=8, color='firebrick')
+        ax.imshow(to_float(X[i]).reshape(28, 28), cmap='gray_r', vmin=0, vmax=1)
+        ax.set_title(f'{names[y[i]]} -> {names[p.argmax()]} ({p.max():.0%})', fontsize=8,
+                     color='firebrick')
     fig.suptitle(('Most confident mistakes' if most_confident else 'Misclassified test digits')
                  + ': true -> predicted (confidence)', fontsize=10)
     fig.tight_layout()
     return fig
 
 # %% ../nbs/07_evaluation.ipynb #ed0cab06
-def input_gradient(params: dict, X: np.ndarray, y: np.ndarray
-                  ) -> np.ndarray: # (n, d0), the shape of X
+def input_gradient(params: dict, # weights and biases
+                   X: np.ndarray, # (n, d0) inputs: uint8 images or floats
+                   y: np.ndarray, # (n,) integer labels
+                  ) -> np.ndarray: # (n, d0), the shape of X: d loss / d X on the [0, 1] scale
     "d loss / d X: the gradient of the mean cross-entropy with respect to the input pixels."
+    X = np.asarray(X)
+    if X.dtype.kind != 'f': X = to_float(X, params['W1'].dtype)   # bytes scaled, as everywhere
     P, cache = forward(params, X)
     return backward(params, cache, X, y, input_grad=True)['X']
 
 # %% ../nbs/07_evaluation.ipynb #f5012ed7
-def plot_saliency(model: MLP, X, y, n: int = 6):
+def plot_saliency(model: MLP, # a trained network
+                  X, # (n, 784) images: uint8 or floats in [0, 1]
+                  y, # (n,) their integer labels
+                  n: int = 6, # how many to show: the first n
+                 ) -> 'plt.Figure':
     "Each image beside the magnitude of its input gradient; returns the Figure."
     import matplotlib.pyplot as plt
-    X = np.asarray(X[:n], model.dtype); y = np.asarray(y[:n])
+    X = to_float(model.check_input(np.asarray(X)[:n]), model.dtype); y = np.asarray(y[:n])
     G = np.abs(np.stack([input_gradient(model.params, X[i:i + 1], y[i:i + 1])[0]
                          for i in range(len(X))]))
     fig, axs = plt.subplots(2, len(X), figsize=(len(X) * 1.3, 2.9), squeeze=False)
@@ -138,8 +159,13 @@ def plot_saliency(model: MLP, X, y, n: int = 6):
     return fig
 
 # %% ../nbs/07_evaluation.ipynb #80c3ddfd
-def fgsm(model: MLP, X, y, eps: float = 0.1) -> np.ndarray:
+def fgsm(model: MLP, # a trained network
+         X, # (n, d0) images: uint8 or floats in [0, 1]
+         y, # (n,) their integer labels
+         eps: float = 0.1, # the largest change of a pixel, on the [0, 1] scale
+        ) -> np.ndarray: # (n, d0) floats in [0, 1], the model's dtype, whatever X's type
     "Fast-gradient-sign adversarial versions of images X (labels y): no pixel moves more than eps."
-    X = np.asarray(X, model.dtype)
-    X_adv = X + eps * np.sign(input_gradient(model.params, X, np.asarray(y)))
+    X = to_float(model.check_input(X), model.dtype)
+    y = check_labels(y, len(X), model.n_classes)
+    X_adv = X + eps * np.sign(input_gradient(model.params, X, y))
     return np.clip(X_adv, 0, 1).astype(model.dtype)
