@@ -8,7 +8,7 @@ import json, math, os, re, stat, tempfile, time, warnings, zipfile, zlib
 from pathlib import Path
 import numpy as np
 from .model import MLP, INITS, check_sizes, check_memory
-from .data import DATASETS
+from .data import DATASETS, RAW_PIXELS, to_float, check_image_dtype
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'TEMP_TAG', 'STALE_AFTER', 'MAX_META_BYTES', 'STROKE_WIDTH', 'MAX_IMAGE_PIXELS', 'READ_SIDE',
@@ -78,6 +78,24 @@ def _is_int(x): return isinstance(x, int) and not isinstance(x, bool)
 def _kind(x): return {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean',
                       type(None): 'null'}.get(type(x), 'a number')
 
+def _check_trained_on(meta, sizes, settings, bad):
+    "The optional fields input_range, dataset and classes: absent or null, or well formed."
+    r, ds, names = meta.get('input_range'), meta.get('dataset'), meta.get('classes')
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if r is not None and not (isinstance(r, list) and len(r) == 2 and all(map(number, r))
+                              and r[0] <= r[1]):
+        raise bad(f"'meta' input_range must be null or [smallest, largest], two finite numbers, "
+                  f"got {r!r}"[:300])
+    if ds is not None and not (isinstance(ds, str) and 0 < len(ds) <= 200):
+        raise bad(f"'meta' dataset must be null or a name of 1 to 200 characters, got {_kind(ds)}")
+    if ds is not None and settings.get('dataset', ds) != ds:
+        raise bad(f"its dataset {ds!r} and its settings' dataset {settings['dataset']!r} disagree")
+    if names is not None and not (isinstance(names, list) and len(names) == sizes[-1]
+                                  and all(isinstance(c, str) for c in names)):
+        got = _kind(names) + (f" of {len(names)}" if isinstance(names, list) else '')
+        raise bad(f"'meta' classes must be null or a list of {sizes[-1]} names (strings), one per "
+                  f"output, got {got}")
+
 def check_meta(meta, # the JSON record of a model file, as parsed
                where: str = 'model file', # named in the messages
                memory: bool = True, # also refuse sizes whose weights would not fit in memory
@@ -119,6 +137,7 @@ def check_meta(meta, # the JSON record of a model file, as parsed
             raise bad(f"its settings say {ds} ({len(names)} class names, 784 pixels), "
                       f"but the network has {sizes[0]} inputs and {sizes[-1]} outputs: "
                       "a class index outside the class names")
+    _check_trained_on(meta, sizes, settings, bad)
     try:
         if memory: check_memory(sizes, meta['dtype'])
     except ValueError as e: raise bad(str(e)) from None
@@ -129,15 +148,20 @@ def save(model: MLP, # the network to write
          path: str | Path, # the .npz file to write (or a symlink to it); its folder must exist
          settings: dict | None = None, # JSON-able training settings kept beside the weights
         ) -> Path:
-    "Write `model` (and JSON-able training `settings`) to the .npz file `path`, atomically."
+    """Write `model` (with what it was trained on, and JSON-able training `settings`) to the .npz
+    file `path`, atomically."""
     path = Path(path)
     # a diverged model must not replace a good file
     for k, v in model.params.items():
         if not np.isfinite(v).all():
             raise ValueError(f"refusing to save: array {k} holds NaN or infinite values "
                              f"(did the training diverge?); {path} was left as it was")
+    r, names = getattr(model, 'input_range', None), getattr(model, 'classes', None)
     meta = {'format_version': FORMAT_VERSION, 'sizes': model.sizes, 'dtype': model.dtype.name,
             'l2': model.l2, 'init': model.init, 'seed': model.seed,
+            'input_range': None if r is None else [float(v) for v in r],
+            'dataset': getattr(model, 'dataset', None),
+            'classes': None if names is None else [str(c) for c in names],
             'settings': {} if settings is None else settings}
     try: text = json.dumps(check_meta(meta, f"refusing to save {path}", memory=False))
     except (TypeError, ValueError) as e:
@@ -267,6 +291,13 @@ def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
             raise ModelFileError(f"{where}: array {k} holds NaN or infinite values")
     model = MLP(sizes, l2=meta['l2'], init=meta['init'], seed=meta['seed'], dtype=wanted)
     model.params, model.settings = params, meta.get('settings', {})
+    r = meta.get('input_range')
+    model.input_range = None if r is None else (float(r[0]), float(r[1]))
+    # files written before the `dataset` field name it in their settings (the command line's)
+    model.dataset = meta.get('dataset', model.settings.get('dataset'))
+    names = meta.get('classes')
+    if names is None and model.dataset in DATASETS: names = DATASETS[model.dataset]['classes']
+    model.classes = None if names is None else list(names)
     return model
 
 # %% ../nbs/08_io.ipynb #ea3e8a35
@@ -274,7 +305,7 @@ def _grey(img) -> np.ndarray: # (h, w) float64 in [0, 1]
     """Grey levels from a grey (h, w) or colour (h, w, 3|4) image; transparent pixels take the
     colour opposite to the ink's."""
     raw = np.asarray(img)
-    a = raw / 255 if raw.dtype == np.uint8 else raw.astype(np.float64)
+    a = to_float(check_image_dtype(raw, 'img'), np.float64)   # uint8 / 255, bool 0 or 1, floats
     if a.ndim == 3 and a.shape[2] in (3, 4):
         grey = 0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]
         if a.shape[2] == 4:
@@ -408,11 +439,16 @@ def _box_weights(n: int, m: int
     return np.clip(np.minimum(j + 1, (i + 1) * s) - np.maximum(j, i * s), 0, None) / s
 
 # %% ../nbs/08_io.ipynb #5c0a694e
-def prepare_digit(img) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
+def prepare_digit(img, # (h, w) grey or (h, w, 3|4) colour: uint8, bool, or floats in [0, 1]
+                 ) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
     """Turn a grey-scale (h, w) or colour (h, w, 3|4) image into an MNIST-style 28 x 28 digit,
     flattened."""
     a = _grey(img)
     if not np.isfinite(a).all(): raise ValueError("the image holds NaN or infinite values")
+    if a.min() < -1e-6 or a.max() > 1 + 1e-6:            # floats that were never scaled to [0, 1]
+        hint = f"it {RAW_PIXELS}" if a.min() >= 0 and a.max() <= 255 else "scale it to [0, 1]"
+        raise ValueError(f"the image's grey levels run from {a.min():.3g} to {a.max():.3g}, "
+                         f"outside [0, 1]: {hint}")
     border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
     if _quantile(border, 0.5) > 0.5: a = 1 - a                     # dark ink on light paper: invert
     b = _background(a)
