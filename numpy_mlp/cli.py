@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from .data import DATASETS, DataError, load_mnist, train_valid_split, random_shift, to_float
 from .model import MLP, INITS, check_memory
-from .training import fit, evaluate, TrainingDiverged
+from .loss import evaluate
+from .training import fit, TrainingDiverged
 from .optim import OPTIMIZERS, SCHEDULES, make_optimizer
 from .io import save, load, read_digit, ModelFileError, _temp_prefix
 from .evaluation import confusion_matrix
@@ -106,7 +107,8 @@ def save_or_fallback(model, path, settings) -> Path:
 
 
 # %% ../nbs/09_cli.ipynb #a2ba452a
-def cmd_train(args) -> int:
+def cmd_train(args, # the parsed flags of `numpy_mlp train`
+             ) -> int: # the exit status, 0
     "Train a network with the flags' recipe; print validation and test accuracy."
     if args.recipe == 'draw': return cmd_train_draw(args)
     if args.lr * args.l2 >= 1:       # each step would multiply the weights by 1 - lr l2 <= 0
@@ -122,6 +124,7 @@ def cmd_train(args) -> int:
     valid = None
     if args.valid > 0: (X, y), valid = train_valid_split(X, y, args.valid, seed=args.seed)
     model = MLP(sizes, l2=args.l2, init=args.init, seed=args.seed, dtype=np.dtype(args.dtype))
+    model.dataset, model.classes = args.dataset, DATASETS[args.dataset]['classes']
     opt = make_optimizer(args.optimizer, args.lr, args.momentum, args.schedule, args.epochs)
     print(f"training {model} with {opt} on {len(X)} images for {args.epochs} epochs"
           + (", random shifts" if args.shift else ""))
@@ -169,34 +172,44 @@ def load_model(path):
         raise ModelFileError(f"{path}: not a readable model file "
                              f"({type(e).__name__}: {e})") from None
 
-def model_dataset(model, path) -> str:
-    "The dataset a loaded model was trained on (its settings), checked against the known ones."
-    dataset = (model.settings.get('dataset', 'mnist') if isinstance(model.settings, dict)
-               else 'mnist')
+def model_dataset(model: MLP, # a loaded model
+                  path, # its file, named in the messages
+                 ) -> str: # a key of DATASETS
+    "The dataset a loaded model was trained on (as its file says; MNIST if it names none), checked."
+    dataset = 'mnist' if model.dataset is None else model.dataset
     if not isinstance(dataset, str) or dataset not in DATASETS:
-        raise ModelFileError(f"{path}: its settings name an unknown dataset {dataset!r}")
+        raise ModelFileError(f"{path}: its settings name an unknown dataset {dataset!r} "
+                             f"(numpy_mlp knows {sorted(DATASETS)})")
     if model.n_classes != len(DATASETS[dataset]['classes']) or model.sizes[0] != 784:
         raise ModelFileError(f"{path}: a {model.sizes[0]}-input, {model.n_classes}-class network "
                              f"cannot classify {dataset} "
                              f"(784 pixels, {len(DATASETS[dataset]['classes'])} classes)")
     return dataset
 
-def cmd_evaluate(args) -> int:
-    "Test accuracy and confusion matrix of a saved model."
+def _confusion_table(cm: np.ndarray, names: list) -> str:
+    "The confusion matrix as text, each row named by its true class, the columns numbered."
+    k, width = len(cm), max(6, *(len(n) for n in names))
+    rows = [' ' * width + ''.join(f'{j:6d}' for j in range(k))]
+    rows += [f'{names[i]:>{width}s}' + ''.join(f'{n:6d}' for n in cm[i]) for i in range(k)]
+    return '\n'.join(rows)
+
+def cmd_evaluate(args, # the parsed arguments of `numpy_mlp evaluate`
+                ) -> int: # the exit status, 0
+    "Test accuracy, loss and confusion matrix of a saved model (through the library's `evaluate`)."
     model = load_model(args.model)
     trained_on = model_dataset(model, args.model)
     dataset = args.dataset or trained_on
-    _, (X_test, y_test) = load_mnist(args.data, dataset=dataset)
-    pred = model.predict(X_test)
-    cm, k = confusion_matrix(y_test, pred, model.n_classes), model.n_classes
+    _, (X_test, y_test) = load_mnist(args.data, dataset=dataset, raw=True)
+    ev = evaluate(model, X_test, y_test, per_row=True)
+    names, n = DATASETS[dataset]['classes'], len(y_test)
     print(f"{args.model}: {model}")
     print(f"evaluated on the {dataset} test set" + (f" (the model was trained on {trained_on})"
                                                     if dataset != trained_on else ""))
-    right = int((pred == y_test).sum())
-    print(f"test accuracy: {right / len(y_test):.4f} ({right} of {len(y_test)})")
-    print("confusion matrix (rows: true class, columns: predicted class)")
-    print('      ' + ''.join(f'{j:6d}' for j in range(k)))
-    for i in range(k): print(f'{i:6d}' + ''.join(f'{n:6d}' for n in cm[i]))
+    print(f"test accuracy: {ev['acc']:.4f} ({round(ev['acc'] * n)} of {n}), loss {ev['loss']:.4f}")
+    print("confusion matrix (rows: true class, columns: predicted class"
+          + ("" if names == [str(j) for j in range(len(names))] else
+             ", " + ", ".join(f"{j} {c}" for j, c in enumerate(model.class_names()))) + ")")
+    print(_confusion_table(confusion_matrix(y_test, ev['pred'], model.n_classes), names))
     return 0
 
 def read_image(path) -> np.ndarray:
@@ -218,10 +231,12 @@ def _named(read, path):
         if str(path) in str(e): raise
         raise ValueError(f"{path}: {e}") from None
 
-def cmd_predict(args) -> int:
-    "Classify image files with a saved model."
+def cmd_predict(args, # the parsed arguments of `numpy_mlp predict`
+               ) -> int: # the exit status, 0
+    "Classify image files with a saved model, printing its class names."
     model = load_model(args.model)
-    classes = DATASETS[model_dataset(model, args.model)]['classes']
+    dataset = model_dataset(model, args.model)
+    classes = model.class_names() if model.classes is not None else DATASETS[dataset]['classes']
     X = np.stack([_named(read_image, p) for p in args.images])
     P = model.predict_proba(X)
     for path, p in zip(args.images, P):

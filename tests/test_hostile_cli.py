@@ -233,7 +233,7 @@ def test_keyboard_interrupt_in_process_is_130(capsys, monkeypatch):
 
 def test_evaluate_says_which_dataset(capsys, model_file, monkeypatch, tiny):
     (X, y), (Xt, yt) = tiny
-    floats = (X / np.float32(255), y), (Xt / np.float32(255), yt)     # evaluate loads floats, not raw bytes
+    floats = (X / np.float32(255), y), (Xt / np.float32(255), yt)     # floats or bytes: the same answer
     monkeypatch.setattr(cli, 'load_mnist', lambda *a, **k: floats)
     code, out, err = run(capsys, 'evaluate', model_file)
     assert code == 0 and 'evaluated on the mnist test set\n' in out
