@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 import numpy as np
-from .data import load_mnist, random_shift, to_float
+from .data import DATASETS, load_mnist, random_shift, to_float
 from .model import MLP
-from .training import fit, evaluate
+from .training import fit
 from .optim import make_optimizer
 from .io import save, load
 
@@ -20,14 +20,12 @@ __all__ = ['STRENGTHS', 'DRAW_MODEL_SHA256', 'DRAW_WEIGHTS_SHA256', 'as_images',
            'draw_model_path', 'file_sha256', 'weights_sha256', 'load_draw_model', 'robustness', 'robustness_table']
 
 # %% ../nbs/12_augment.ipynb #00000006
-def as_images(X, # (n, side times side) or (n, side, side) images, floats in [0, 1] or uint8
+def as_images(X, # (n, side times side) or (n, side, side) images: uint8, or floats in [0, 1]
               side: int = 28, # the images' width and height in pixels
              ) -> np.ndarray: # (n, side, side) floats in [0, 1]
     "The images as an (n, side, side) float array: a view of X when X already holds floats."
     X = np.asarray(X)
-    if X.dtype == np.uint8: X = to_float(X)
-    if not np.issubdtype(X.dtype, np.floating):
-        raise TypeError(f"images must be float or uint8, got {X.dtype}")
+    if X.dtype.kind != 'f': X = to_float(X)     # uint8 divided by 255, bool 0 or 1, others refused
     if X.ndim not in (2, 3) or int(np.prod(X.shape[1:])) != side * side:
         raise ValueError(f"expected (n, {side * side}) or (n, {side}, {side}) images, "
                          f"got shape {X.shape}")
@@ -248,6 +246,7 @@ def train_draw_model(seed: int = 0, # seeds the weights, the shuffles and the au
     (X, y), _ = load_mnist(raw=True)
     if n is not None: X, y = X[:n], y[:n]
     model = MLP(r['sizes'], l2=r['l2'], init=r['init'], seed=seed, dtype=r['dtype'])
+    model.dataset, model.classes = 'mnist', DATASETS['mnist']['classes']
     # the recipe's own fields build the optimizer, as the command line's flags do
     opt = make_optimizer(r['optimizer'], r['lr'], r['momentum'], r['schedule'], epochs)
     hist = fit(model, X, y, epochs=epochs, batch_size=r['batch_size'], optimizer=opt, seed=seed,
@@ -265,6 +264,7 @@ def train_quick_model(seed: int = 0, # seeds the weights and the shuffles
     (X, y), _ = load_mnist(raw=True)
     if n is not None: X, y = X[:n], y[:n]
     model = MLP([784, 100, 10], l2=5e-4, seed=seed)
+    model.dataset, model.classes = 'mnist', DATASETS['mnist']['classes']
     opt = make_optimizer('momentum', 0.1, 0.9, 'cosine', 10)     # numpy_mlp train's defaults
     fit(model, X, y, epochs=10, batch_size=64, optimizer=opt, seed=seed, progress=progress)
     return model
@@ -296,7 +296,11 @@ def load_draw_model(verify: bool = True, # check the file's SHA-256 first
     path = draw_model_path()
     if verify and file_sha256(path) != DRAW_MODEL_SHA256:
         raise ValueError(f"{path}: its SHA-256 is not the recorded one: damaged or replaced")
-    return load(path)
+    model = load(path)
+    if model.dataset is None:   # the file predates these records: its recipe says what they are
+        model.dataset, model.classes = 'mnist', DATASETS['mnist']['classes']
+        model.input_range = (0.0, 1.0)                 # MNIST's bytes, 0 to 255, scaled
+    return model
 
 # %% ../nbs/12_augment.ipynb #00000039
 def robustness(models: dict, # name -> trained model
