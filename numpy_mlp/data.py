@@ -305,14 +305,17 @@ def looks_like_raw_pixels(X: np.ndarray, # images as check_image_dtype accepts t
     return all((np.round(c) == c).all() for c in chunks)
 
 # %% ../nbs/00_data.ipynb #d2885214
-def warn_inputs(message: str): # the warning's text
+def warn_inputs(message: str, # the warning's text
+               ) -> None:
     "Issue an InputRangeWarning pointing at the first line outside numpy_mlp (the caller's)."
     level, f = 1, sys._getframe(0)
     while f is not None and f.f_globals.get('__name__', '').split('.')[0] == 'numpy_mlp':
         f, level = f.f_back, level + 1
     warnings.warn(message, InputRangeWarning, stacklevel=level)
 
-def input_warnings(f) -> list: # the messages of the InputRangeWarnings f() issued, repeats included
+# %% ../nbs/00_data.ipynb #b9a30549
+def input_warnings(f, # a function of no arguments
+                  ) -> list: # the messages of the InputRangeWarnings f() issued, repeats included
     "Call f() and collect its InputRangeWarnings (a helper for tests: fastcore's test_warns takes any)."
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')

@@ -85,7 +85,7 @@ def n_layers(params: dict) -> int:
 # %% ../nbs/02_forward.ipynb #52d96e6f
 def forward(params: dict, # weights and biases, as made by init_params
             X: np.ndarray, # (n, d0) float inputs, one per row (bytes: scale them with to_float)
-           ): # (P, cache): P is (n, classes), each row sums to 1; cache holds Z1, A1, ..., Z_L, P
+           ) -> tuple: # (P, cache): P (n, classes), rows summing to 1; cache: Z1, A1, ..., Z_L, P
     "Run the network on X: ReLU hidden layers, softmax output."
     L, A, cache = n_layers(params), X, {}
     for l in range(1, L + 1):
@@ -116,7 +116,9 @@ def check_X(X, # inputs, one row per sample
                          f"the first at row {bad[0]}, column {bad[1]})")
     return X
 
-def check_batch_size(batch_size) -> int:
+# %% ../nbs/02_forward.ipynb #c3c24eac
+def check_batch_size(batch_size, # rows per batch, as the caller gave it
+                    ) -> int:
     "`batch_size` if it is a positive integer (not a bool), else a ValueError."
     if (isinstance(batch_size, (bool, np.bool_))
             or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
@@ -209,7 +211,7 @@ class MLP:
         return check_input_range(check_X(X, self.sizes[0]), self.input_range, name)
 
     def forward(self, X, # (n, sizes[0]) inputs: uint8 images or floats
-               ): # (P, cache), as the function forward returns them
+               ) -> tuple: # (P, cache), as the function forward returns them
         "Checked forward pass: (P, cache) for inputs X, bytes scaled by `to_float`."
         return forward(self.params, to_float(self.check_input(X), self.dtype))
 
