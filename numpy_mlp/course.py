@@ -100,7 +100,7 @@ c.Execute.timeout = 300   # seconds per cell: the measurement exercises train sm
 '''
 
 def nbgrader_api(course: str | Path, # the course folder: nbgrader_config.py, source/, release/
-                ) -> NbGraderAPI: # the NbGraderAPI of `course`, configured by NBGRADER_CONFIG
+                ) -> 'nbgrader.apps.NbGraderAPI': # rooted at `course`, set up by NBGRADER_CONFIG
     "nbgrader's own Python API for a course folder, configured as its nbgrader_config.py says."
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory

@@ -117,7 +117,7 @@ def pad_result(model: MLP, # a network of 784 inputs and 10 outputs
 
 # %% ../nbs/13_draw.ipynb #b3f56c4e
 def draw(model: MLP | None = None, # the network to run; None: the pad's model (PAD_MODEL)
-        ) -> anywidget.AnyWidget: # the pad: show it as a cell's value; .probs: its latest answer
+        ) -> 'anywidget.AnyWidget': # the pad: show it as a cell's value; .probs: its latest answer
     "A drawing pad widget (anywidget) that runs `model` in Python on each stroke."
     try: import anywidget, traitlets
     except ImportError:
