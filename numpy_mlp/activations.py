@@ -9,23 +9,27 @@ __all__ = ['relu', 'relu_grad', 'softmax', 'log_softmax']
 import numpy as np
 
 # %% ../nbs/01_activations.ipynb #abbb22e6
-def relu(Z: np.ndarray) -> np.ndarray:
+def relu(Z: np.ndarray, # pre-activations, any shape
+        ) -> np.ndarray: # max(0, Z), same shape and dtype
     "max(0, Z), element by element."
     return np.maximum(Z, 0)
 
 # %% ../nbs/01_activations.ipynb #27110258
-def relu_grad(Z: np.ndarray) -> np.ndarray:
+def relu_grad(Z: np.ndarray, # the pre-activations relu was applied to
+             ) -> np.ndarray: # 1 where Z > 0, else 0, in Z's dtype
     "The derivative of relu at Z: 1 where Z > 0, else 0 (0 at the corner Z = 0), in Z's dtype."
     return (Z > 0).astype(Z.dtype)
 
 # %% ../nbs/01_activations.ipynb #003240ef
-def softmax(Z: np.ndarray) -> np.ndarray:
+def softmax(Z: np.ndarray, # logits (n, classes)
+           ) -> np.ndarray: # probabilities (n, classes): each row is positive and sums to 1
     "Row-wise softmax of logits Z (n, classes), stabilised by subtracting each row's maximum."
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
 
 # %% ../nbs/01_activations.ipynb #67de3bd8
-def log_softmax(Z: np.ndarray) -> np.ndarray:
+def log_softmax(Z: np.ndarray, # logits (n, classes)
+               ) -> np.ndarray: # log-probabilities (n, classes), finite even for huge logits
     "Row-wise log of softmax(Z), computed stably with the log-sum-exp trick."
     S = Z - Z.max(axis=1, keepdims=True)
     return S - np.log(np.exp(S).sum(axis=1, keepdims=True))

@@ -95,7 +95,8 @@ def random_affine(X, # (n, side times side) or (n, side, side) images in [0, 1]
                   degrees: float = 15.0, # largest rotation, either way
                   scale: tuple = (0.7, 1.2), # smallest and largest scale factor
                   shear: float = 0.3, # largest horizontal shear, either way
-                  side: int = 28):
+                  side: int = 28, # the images' width and height in pixels
+                 ) -> np.ndarray: # the warped images, X's shape, floats in [0, 1]
     "Rotate, scale and shear every image by its own random amounts (one bilinear warp)."
     rng, n = np.random.default_rng(rng), len(X)
     M = affine_matrix(rng.uniform(-degrees, degrees, n), np.exp(rng.uniform(*np.log(scale), n)),
@@ -111,19 +112,24 @@ def _extreme3(imgs, op):
     r = op(op(p[:, :-2], p[:, 1:-1]), p[:, 2:])               # over three rows
     return op(op(r[:, :, :-2], r[:, :, 1:-1]), r[:, :, 2:])    # then three columns
 
-def dilate(X, side: int = 28): # (n, side times side) or (n, side, side) images
+def dilate(X, # (n, side times side) or (n, side, side) images in [0, 1]
+           side: int = 28, # the images' width and height in pixels
+          ) -> np.ndarray: # X's shape, floats: every stroke a pixel wider on each side
     "Grey dilation by a 3 x 3 square: each pixel becomes its neighbourhood's maximum."
     return _extreme3(as_images(X, side), np.maximum).reshape(np.shape(X))
 
-def erode(X, side: int = 28): # (n, side times side) or (n, side, side) images
+# %% ../nbs/12_augment.ipynb #8f0f90a9
+def erode(X, # (n, side times side) or (n, side, side) images in [0, 1]
+          side: int = 28, # the images' width and height in pixels
+         ) -> np.ndarray: # X's shape, floats: every stroke a pixel narrower (thin ones vanish)
     "Grey erosion by a 3 x 3 square: each pixel becomes its neighbourhood's minimum."
     return _extreme3(as_images(X, side), np.minimum).reshape(np.shape(X))
 
 # %% ../nbs/12_augment.ipynb #00000019
 def thickness(X, # (n, side times side) or (n, side, side) images in [0, 1]
               amount, # passes of dilation (above 0) or erosion (below 0); a number or (n,)
-              side: int = 28,
-             ) -> np.ndarray: # the images, X's shape
+              side: int = 28, # the images' width and height in pixels
+             ) -> np.ndarray: # the thickened or thinned images, X's shape, floats in [0, 1]
     "Thicken (amount > 0) or thin (amount < 0) the strokes by a number of passes, maybe fractional."
     imgs = as_images(X, side).copy()
     a = np.broadcast_to(np.asarray(amount, imgs.dtype), (len(imgs),))
@@ -134,29 +140,33 @@ def thickness(X, # (n, side times side) or (n, side, side) images in [0, 1]
             imgs[i] = (1 - f) * imgs[i] + f * _extreme3(imgs[i], op)  # exact at f = 1
     return imgs.reshape(np.shape(X))
 
+# %% ../nbs/12_augment.ipynb #0b8cc0cb
 def random_thickness(X, # (n, side times side) or (n, side, side) images in [0, 1]
                      rng: np.random.Generator | int | None = None, # a Generator or a seed
                      low: float = -0.5, # the thinnest: half a pass of erosion
                      high: float = 1.5, # the thickest: one and a half passes of dilation
-                     side: int = 28):
+                     side: int = 28, # the images' width and height in pixels
+                    ) -> np.ndarray: # X's shape, floats in [0, 1], each image at its own amount
     "Thicken or thin every image's strokes by its own random amount, uniform in [low, high]."
     rng = np.random.default_rng(rng)
     return thickness(X, rng.uniform(low, high, len(X)), side)
 
 # %% ../nbs/12_augment.ipynb #0000001c
 def gaussian_matrix(sigma: float, # the Gaussian's standard deviation, in pixels
-                    side: int = 28,
+                    side: int = 28, # the matrix's size: the images' width and height in pixels
                    ) -> np.ndarray: # (side, side); G @ U blurs the columns of U, U @ G.T its rows
     "The matrix of a 1-D Gaussian blur, each row normalised to sum to 1."
     d = np.arange(side)[:, None] - np.arange(side)[None, :]
     G = np.exp(-0.5 * (d / sigma) ** 2)
     return G / G.sum(axis=1, keepdims=True)
 
+# %% ../nbs/12_augment.ipynb #85c31df5
 def elastic_field(n: int, # how many fields
                   rng: np.random.Generator | int | None = None, # a Generator or a seed
                   alpha=34.0, # scale of the displacements, a number or (n,); Simard et al. used 34
                   sigma: float = 4.0, # smoothness, in pixels; Simard et al. used 4
-                  side: int = 28, dtype=np.float32,
+                  side: int = 28, # the fields' width and height in pixels
+                  dtype=np.float32, # the result's dtype (the noise is drawn in float32 either way)
                  ) -> np.ndarray: # (n, 2, side, side) displacements (dx, dy) in pixels
     "Smoothed random displacement fields: uniform noise in [-1, 1], Gaussian-blurred, times alpha."
     rng = np.random.default_rng(rng)
@@ -165,11 +175,13 @@ def elastic_field(n: int, # how many fields
     a = np.broadcast_to(np.asarray(alpha, dtype), (n,))[:, None, None, None]
     return a * (G @ U @ G.T)
 
+# %% ../nbs/12_augment.ipynb #ba82c7de
 def random_elastic(X, # (n, side times side) or (n, side, side) images in [0, 1]
                    rng: np.random.Generator | int | None = None, # a Generator or a seed
                    alpha: float = 34.0, # scale of the displacements
                    sigma: float = 4.0, # smoothness of the field, in pixels
-                   side: int = 28):
+                   side: int = 28, # the images' width and height in pixels
+                  ) -> np.ndarray: # the distorted images, X's shape, floats in [0, 1]
     "Elastic distortion (Simard et al. 2003): every image warped by its own smooth random field."
     rng = np.random.default_rng(rng)
     field = elastic_field(len(X), rng, alpha, sigma, side, as_images(X, side).dtype)
@@ -185,7 +197,8 @@ def handwriting_augment(X, # (n, side times side) or (n, side, side) images in [
                         alpha: float = 34.0, # largest elastic strength (uniform from 0)
                         sigma: float = 4.0, # smoothness of the elastic field, in pixels
                         max_shift: int = 2, # largest shift in pixels, each way
-                        side: int = 28):
+                        side: int = 28, # the images' width and height in pixels
+                       ) -> np.ndarray: # the augmented images, X's shape, floats in [0, 1]
     "Random thickness; rotation, scale, shear and elastic distortion in one warp; a shift."
     rng, n = np.random.default_rng(rng), len(X)
     imgs = thickness(as_images(X, side), rng.uniform(*thick, n), side)
@@ -205,7 +218,7 @@ def transform(X, # (n, side times side) or (n, side, side) images, floats in [0,
               kind: str, # a key of STRENGTHS: 'rotate', 'scale_down', ..., 'elastic'
               strength, # 'mild', 'strong', or a number (see the table; 0: untouched)
               seed: int = 0, # seeds the random directions and elastic fields
-              side: int = 28,
+              side: int = 28, # the images' width and height in pixels
              ) -> np.ndarray: # the transformed images, X's shape, floats in [0, 1]
     "One transformation at a fixed strength, deterministic given the seed: to measure robustness."
     if kind not in STRENGTHS:
@@ -226,7 +239,7 @@ def transform(X, # (n, side times side) or (n, side, side) images, floats in [0,
     return warp(X, field=elastic_field(n, seed, s, 4.0, side, as_images(X, side).dtype), side=side)
 
 # %% ../nbs/12_augment.ipynb #0000002d
-def draw_recipe() -> dict:
+def draw_recipe() -> dict: # JSON-ready; 'augment_settings': handwriting_augment's keywords
     "The drawing pad network's settings: size, optimizer, epochs, and the augmentation's ranges."
     return {'sizes': [784, 256, 10], 'l2': 5e-4, 'init': 'he', 'dtype': 'float32', 'seed': 0,
             'epochs': 15, 'batch_size': 64, 'optimizer': 'momentum', 'lr': 0.1, 'momentum': 0.9,
@@ -259,7 +272,7 @@ def train_draw_model(seed: int = 0, # seeds the weights, the shuffles and the au
 def train_quick_model(seed: int = 0, # seeds the weights and the shuffles
                       progress: bool = False, # show a progress bar
                       n: int | None = None, # train on the first n images only (quick tests)
-                     ) -> MLP:
+                     ) -> MLP: # the trained 784-100-10 float32 network
     "The quick recipe (784-100-10, 10 epochs, momentum, cosine) on MNIST's training set, plain."
     (X, y), _ = load_mnist(raw=True)
     if n is not None: X, y = X[:n], y[:n]
@@ -270,19 +283,20 @@ def train_quick_model(seed: int = 0, # seeds the weights and the shuffles
     return model
 
 # %% ../nbs/12_augment.ipynb #00000034
-DRAW_MODEL_SHA256 = '469dd6b03d018e81f380e359e7676fa67a6531c3fecfa2173e32098a752bb07a'
-DRAW_WEIGHTS_SHA256 = 'baa0d6c76109dd5d25562abda02208bdff09d1d84feb4ddf562737bee6595fab'
-
-def draw_model_path() -> Path:
+def draw_model_path() -> Path: # .../numpy_mlp/datafiles/draw_model.npz, in the installed package
     "Where the drawing pad's trained network is, inside the installed package."
     from importlib.resources import files
     return Path(str(files('numpy_mlp')))/'datafiles'/'draw_model.npz'
 
-def file_sha256(path) -> str:
+# %% ../nbs/12_augment.ipynb #6caa3f06
+def file_sha256(path: str | Path, # any file (read into memory whole)
+               ) -> str: # its SHA-256: 64 lowercase hex digits
     "The SHA-256 of a file's bytes, in hex."
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
-def weights_sha256(model: MLP) -> str:
+# %% ../nbs/12_augment.ipynb #b9431230
+def weights_sha256(model: MLP, # the network whose arrays are hashed (not its settings)
+                  ) -> str: # 64 hex digits: the same for the same weights, whatever the file
     "The SHA-256 of a model's arrays: names, dtypes, shapes and bytes, in the order W1, b1, W2, ..."
     h = hashlib.sha256()
     for k, v in model.params.items():
@@ -290,8 +304,12 @@ def weights_sha256(model: MLP) -> str:
         h.update(np.ascontiguousarray(v).tobytes())
     return h.hexdigest()
 
+# %% ../nbs/12_augment.ipynb #9b6936c3
+DRAW_MODEL_SHA256 = '469dd6b03d018e81f380e359e7676fa67a6531c3fecfa2173e32098a752bb07a'
+DRAW_WEIGHTS_SHA256 = 'baa0d6c76109dd5d25562abda02208bdff09d1d84feb4ddf562737bee6595fab'
+
 def load_draw_model(verify: bool = True, # check the file's SHA-256 first
-                   ) -> MLP:
+                   ) -> MLP: # the 784-256-10 float32 network; .settings: recipe and history
     "The drawing pad's trained network, read from the package (the file checked first)."
     path = draw_model_path()
     if verify and file_sha256(path) != DRAW_MODEL_SHA256:
@@ -303,8 +321,9 @@ def load_draw_model(verify: bool = True, # check the file's SHA-256 first
     return model
 
 # %% ../nbs/12_augment.ipynb #00000039
-def robustness(models: dict, # name -> trained model
-               X, y, # test images (n, 784), float or uint8, and labels
+def robustness(models: dict, # name -> trained model (anything with .accuracy(X, y))
+               X, # test images, (n, 784) floats in [0, 1] or uint8
+               y, # their labels, (n,) integers 0 to 9
                seed: int = 0, # seeds the transformations' random directions and fields
               ) -> list: # rows (kind, strength name, strength, {name: accuracy})
     "Accuracy of each model on the untouched images and on each transformation at each strength."
@@ -315,8 +334,9 @@ def robustness(models: dict, # name -> trained model
             rows.append((kind, name, s, {k: m.accuracy(Xk, y) for k, m in models.items()}))
     return rows
 
+# %% ../nbs/12_augment.ipynb #dea27246
 def robustness_table(rows: list, # as robustness returns them
-                    ) -> str:
+                    ) -> str: # a header of model names, then a line per row: accuracies in %
     "The rows as a text table of accuracies in percent."
     names = list(rows[0][3])
     out = [f"{'transformation':24s}" + ''.join(f'{n:>16s}' for n in names)]

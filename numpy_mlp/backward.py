@@ -40,7 +40,12 @@ def backward(params: dict, # weights and biases
     return out
 
 # %% ../nbs/04_backward.ipynb #ffbabef0
-def numerical_grad(params: dict, X, y, l2: float = 0.0, eps: float = 1e-6, key: str = 'W1',
+def numerical_grad(params: dict, # weights and biases, float64 (nudged in place, then put back)
+                   X, # inputs (n, d0)
+                   y, # labels (n,)
+                   l2: float = 0.0, # the L2 penalty's strength, part of the loss differentiated
+                   eps: float = 1e-6, # the nudge: the loss is evaluated at theta +- eps
+                   key: str = 'W1', # which array to differentiate
                    idx: np.ndarray | None = None, # flat indices into params[key]; None: all of them
                   ) -> np.ndarray: # the estimates, one per index
     "Central-difference estimates of d loss / d params[key] at flat indices idx (float64 params)."
@@ -56,9 +61,14 @@ def numerical_grad(params: dict, X, y, l2: float = 0.0, eps: float = 1e-6, key: 
     return out
 
 # %% ../nbs/04_backward.ipynb #77bc60c2
-def grad_check(params: dict, X, y, l2: float = 0.0, eps: float = 1e-6,
+def grad_check(params: dict, # weights and biases (copied to float64; the originals are not touched)
+               X, # inputs (n, d0)
+               y, # labels (n,)
+               l2: float = 0.0, # the L2 penalty's strength
+               eps: float = 1e-6, # the central differences' nudge
                max_checks: int | None = None, # at most this many entries per array (random sample)
-               seed: int = 0) -> dict: # {key: relative error}
+               seed: int = 0, # seeds the sample of entries
+              ) -> dict: # {key: relative error}
     "Relative error between backward's gradients and central differences, for each parameter array."
     params = {k: v.astype(np.float64) for k, v in params.items()}
     X = np.asarray(X, np.float64)

@@ -19,7 +19,8 @@ class CourseError(ValueError):
 CHAPTERS = {'00': 'data', '01': 'activations', '02': 'forward', '03': 'loss',
             '04': 'backward', '05': 'optimizers', '06': 'training', '07': 'evaluation'}
 
-def assignment_name(chapter: str) -> str:
+def assignment_name(chapter: str, # the chapter's number, '00' to '07' ('4' will do for '04')
+                   ) -> str: # 'ch', the two-digit number, '_', the topic: 'ch04_backward'
     "nbgrader's name for a chapter's assignment: '01' -> 'ch01_activations'."
     if not re.fullmatch(r'\d{1,2}', str(chapter)) or str(chapter).zfill(2) not in CHAPTERS:
         raise CourseError(f"unknown chapter {chapter!r}: choose from {' '.join(CHAPTERS)}")
@@ -44,7 +45,8 @@ _nbdev_only = re.compile(r'^\s*#\|\s*(hide|export|exports|exporti|default_exp)\b
 def _source(cell) -> str:
     return ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']
 
-def exercise_cells(nb: dict) -> list: # copies of the cells, outputs cleared
+def exercise_cells(nb: dict, # a notebook as json.load reads it: {'cells': [...], 'metadata': ...}
+                  ) -> list: # copies of those cells: nbdev-only ones dropped, outputs cleared
     "The cells of a chapter's Exercises section, from its `## Exercises` heading to the end."
     cells = nb['cells']
     start = next((i for i, c in enumerate(cells) if c['cell_type'] == 'markdown'
@@ -97,7 +99,8 @@ c.CourseDirectory.course_id = "numpy_mlp"
 c.Execute.timeout = 300   # seconds per cell: the measurement exercises train small networks
 '''
 
-def nbgrader_api(course: str | Path): # nbgrader.apps.NbGraderAPI working in that course folder
+def nbgrader_api(course: str | Path, # the course folder: nbgrader_config.py, source/, release/
+                ) -> 'nbgrader.apps.NbGraderAPI': # rooted at `course`, set up by NBGRADER_CONFIG
     "nbgrader's own Python API for a course folder, configured as its nbgrader_config.py says."
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
@@ -145,10 +148,10 @@ def release(outdir: str | Path, # the course folder to write (nbgrader's layout)
     return outdir/'release'
 
 # %% ../nbs/11_course.ipynb #36f5444f
-SITE_TEXT_STUB = "*Your answer here.*"
-
 def notebook_links(name: str, # the notebook's file name, e.g. 01_activations.ipynb
-                   repo: str = 'numpy-mlp/numpy_mlp', branch: str = 'main') -> str: # markdown
+                   repo: str = 'numpy-mlp/numpy_mlp', # the GitHub repository, owner/name
+                   branch: str = 'main', # the branch whose nbs/ folder the links open
+                  ) -> str: # markdown: links to Colab and GitHub, a note: solutions inside
     "Links to open a chapter's notebook: its file on GitHub and in Colab."
     path = f"{repo}/blob/{branch}/nbs/{name}"
     return (f"[Open in Colab](https://colab.research.google.com/github/{path}){{.nb-link}} "
@@ -156,10 +159,17 @@ def notebook_links(name: str, # the notebook's file name, e.g. 01_activations.ip
             f"<span class='nb-note'>(the teacher's edition, solutions included; in Colab, run "
             f"`!pip install git+https://github.com/{repo}` first)</span>")
 
+# %% ../nbs/11_course.ipynb #22e4a3cd
+SITE_TEXT_STUB = "*Your answer here.*"
+
 class StudentView:
     "nbdev doc processor: solutions replaced by nbgrader's stubs, outputs dropped, and links to the notebook."
-    def __init__(self, nb): self.nb = nb
-    def begin(self):
+    def __init__(self,
+                 nb, # the notebook nbdev is rendering: execnb's AttrDict, with .cells and .path_
+                ):
+        self.nb = nb
+
+    def begin(self) -> None: # nothing: self.nb is edited in place, before nbdev renders it
         from nbgrader.preprocessors import ClearSolutions
         from nbformat import from_dict
         clear = ClearSolutions(text_stub=SITE_TEXT_STUB)

@@ -20,7 +20,7 @@ STATIC = Path(str(files('numpy_mlp'))) / 'static'   # inside the installed packa
 # the network of chapter 12, trained for the pad
 PAD_MODEL = draw_model_path()
 
-def pad_js() -> str:
+def pad_js() -> str: # the text of numpy_mlp/static/pad.js: it defines window.NumpyMlpPad
     "The drawing pad's JavaScript, as shipped in the package."
     return (STATIC / 'pad.js').read_text(encoding='utf-8')
 
@@ -28,7 +28,8 @@ def pad_js() -> str:
 def _b64(a) -> str:
     return base64.b64encode(np.ascontiguousarray(a, '<f4').tobytes()).decode('ascii')
 
-def model_js(model: MLP) -> str:
+def model_js(model: MLP, # the network to ship, any sizes; its arrays are written as float32
+            ) -> str: # JavaScript: window.NUMPY_MLP_MODEL = {sizes, W, b}, arrays in base64
     "A classic script setting `window.NUMPY_MLP_MODEL` to the sizes and float32 weights of `model`."
     L = len(model.sizes) - 1
     data = {'sizes': model.sizes, 'W': [_b64(model.params[f'W{l}']) for l in range(1, L + 1)],
@@ -36,7 +37,9 @@ def model_js(model: MLP) -> str:
     return ('// numpy_mlp model weights, written by numpy_mlp.draw.model_js\n'
             'window.NUMPY_MLP_MODEL = ' + json.dumps(data) + ';\n')
 
-def model_from_js(text: str) -> MLP:
+# %% ../nbs/13_draw.ipynb #ab91f206
+def model_from_js(text: str, # the text of a model.js, as model_js writes it
+                 ) -> MLP: # a float32 MLP of those sizes, holding those weights
     "Read back a model written by `model_js` (the browser test compares the page with this model)."
     data = json.loads(text[text.index('=') + 1:].strip().rstrip(';'))
     model = MLP(data['sizes'], seed=0)
@@ -84,9 +87,9 @@ def _check_pad_model(model):
     for k, v in model.params.items():
         if not np.isfinite(v).all(): raise ValueError(f"array {k} holds NaN or infinite values")
 
-def write_try_page(folder, # where to write index.html, pad.js and model.js
+def write_try_page(folder: str | Path, # where to write index.html, pad.js and model.js
                    model: MLP, # the network the page runs
-                  ) -> Path:
+                  ) -> Path: # the folder, as a Path
     "Write the Try it page (index.html, pad.js, model.js) into `folder`; a bad model: nothing."
     _check_pad_model(model)
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
@@ -96,8 +99,9 @@ def write_try_page(folder, # where to write index.html, pad.js and model.js
     return folder
 
 # %% ../nbs/13_draw.ipynb #48536099
-def pad_result(model: MLP, rgba: np.ndarray
-              ): # (prepared (784,), probs (10,)), or None for a blank pad
+def pad_result(model: MLP, # a network of 784 inputs and 10 outputs
+               rgba: np.ndarray, # the canvas's pixels as the browser gives them: (h, w, 4) uint8
+              ) -> tuple | None: # (prepared image (784,), probabilities (10,)); None: blank pad
     "What the pad shows for canvas pixels `rgba` (h, w, 4): the prepared image and probabilities."
     _check_pad_model(model)
     if not (isinstance(rgba, np.ndarray) and rgba.dtype == np.uint8
@@ -113,7 +117,7 @@ def pad_result(model: MLP, rgba: np.ndarray
 
 # %% ../nbs/13_draw.ipynb #b3f56c4e
 def draw(model: MLP | None = None, # the network to run; None: the pad's model (PAD_MODEL)
-        ):
+        ) -> 'anywidget.AnyWidget': # the pad: show it as a cell's value; .probs: its latest answer
     "A drawing pad widget (anywidget) that runs `model` in Python on each stroke."
     try: import anywidget, traitlets
     except ImportError:

@@ -597,6 +597,34 @@ def _step_hint(dW_got, dW_want, alternatives: list, default: str) -> str:
         if _is_close(dW_got, step, 1e-5, 1e-10): return hint
     return default
 
+def _sgd_reference(params: dict, grads: dict, lr: float) -> None:
+    "Plain gradient descent in place, `params[k] -= lr * grads[k]` for every k of grads (grads unchanged)."
+    for k, g in grads.items(): params[k] -= lr * g
+
+def _check_params_kept(name: str, case: str, params: dict, p_arg: dict, inputs: dict, rule: str):
+    "Fail when the student's update removed an entry of params, or changed one's type, shape or dtype."
+    gone = [k for k in params if k not in p_arg]
+    if gone:
+        raise _error(name, case, f'your function removed params[{gone[0]!r}]', inputs,
+                     expected=f'keys {list(params)}', got=f'keys {list(p_arg)}',
+                     hint=f'update each entry in place ({rule}): no pop, del or clear')
+    for key in params:
+        label, kind = f'params[{key!r}]', f'{params[key].dtype} array of shape {params[key].shape}'
+        got = _need_array(name, case, p_arg[key], inputs, kind, strict=False, label=label)
+        if got.shape != params[key].shape:
+            raise _error(name, case, f'your function changed the shape of {label}', inputs,
+                         expected=f'shape {params[key].shape}', got=f'shape {got.shape}',
+                         hint=f'{rule} keeps the shape of each parameter')
+        if isinstance(p_arg[key], np.ndarray) and got.dtype != params[key].dtype:
+            raise _error(name, case, f'wrong dtype of {label}', inputs, expected=str(params[key].dtype),
+                         got=str(got.dtype), hint=f"keep the parameters' dtype: {rule}, "
+                                                  'no .astype, no float32 or float64 conversion')
+
+def _unchanged_hint(out) -> str:
+    "The hint for an update that left params as they were."
+    return ('update params in place (params[k] -= ...): the caller keeps its own dict, so a new dict or new '
+            'local names are lost' + (' (returning new values is not enough)' if out is not None else ''))
+
 @_exercise('sgd_update')
 def _check_sgd_update(fn):
     "sgd_update(params, grads, lr): params[k] -= lr * grads[k] in place, for every key (biases too)."
@@ -608,27 +636,10 @@ def _check_sgd_update(fn):
         inputs = {'params': params, 'grads': grads, 'lr': lr}
         p_arg = _copy(params)
         out = _call(name, case, fn, p_arg, _copy(grads), lr, inputs=inputs)
-        want = {k: v - lr * grads[k] for k, v in params.items()}
-        gone = [k for k in params if k not in p_arg]
-        if gone:
-            raise _error(name, case, f'your function removed params[{gone[0]!r}]', inputs,
-                         expected=f'keys {list(params)}', got=f'keys {list(p_arg)}',
-                         hint='update each entry in place (params[k] -= lr * grads[k]): no pop, del or clear')
-        for key in params:
-            label, kind = f'params[{key!r}]', f'{params[key].dtype} array of shape {params[key].shape}'
-            got = _need_array(name, case, p_arg[key], inputs, kind, strict=False, label=label)
-            if got.shape != params[key].shape:
-                raise _error(name, case, f'your function changed the shape of {label}', inputs,
-                             expected=f'shape {params[key].shape}', got=f'shape {got.shape}',
-                             hint='params[k] -= lr * grads[k] keeps the shape of each parameter')
-            if isinstance(p_arg[key], np.ndarray) and got.dtype != params[key].dtype:
-                raise _error(name, case, f'wrong dtype of {label}', inputs, expected=str(params[key].dtype),
-                             got=str(got.dtype), hint="keep the parameters' dtype: params[k] -= lr * grads[k], "
-                                                      'no .astype, no float32 or float64 conversion')
+        want = _copy(params); _sgd_reference(want, grads, lr)
+        _check_params_kept(name, case, params, p_arg, inputs, 'params[k] -= lr * grads[k]')
         if all(np.array_equal(p_arg[k], params[k]) for k in params):
-            raise _error(name, case, 'params did not change', inputs,
-                         hint='update params in place (params[k] -= ...): the caller keeps its own dict, so a new '
-                              'dict or new local names are lost' + (' (returning new values is not enough)' if out is not None else ''))
+            raise _error(name, case, 'params did not change', inputs, hint=_unchanged_hint(out))
         for key in params:
             step, step_want = p_arg[key] - params[key], want[key] - params[key]
             if _is_close(step, step_want, 1e-6, 1e-12): continue
@@ -762,6 +773,101 @@ def _check_adam_step(fn):
                      expected=_short(W_want), got=_short(W_arg), where=_first_difference(W_arg, W_want, 1e-5, 1e-12),
                      hint=hint)
 
+# %% ../nbs/10_exercises.ipynb #c9bff434
+def _train_step_reference(params: dict, X, y, lr: float, l2: float) -> float:
+    "One gradient-descent step in place, W -= lr (dW + l2 W) and b -= lr db; the loss before it."
+    cache = forward(params, X)[1]
+    batch_loss = cross_entropy(cache[f'Z{len(params) // 2}'], y) + l2_penalty(params, l2)
+    for k, g in backward(params, cache, X, y, l2).items(): params[k] -= lr * g   # g = dW + l2 W, or db
+    return float(batch_loss)
+
+def _train_step_hint(key: str, step, W, g0, lr: float, l2: float) -> str:
+    "Name the likely mistake behind a wrong step of params[key], from W (before) and the data gradient g0."
+    if key[0] == 'W':
+        want = -lr * (g0 + l2 * W)
+        alternatives = [(-want, 'step against the gradient (the sign): W -= lr * (dW + l2 * W)')]
+        if l2: alternatives += [
+            (-lr * g0, "the penalty's gradient is missing from the step: W -= lr * (dW + l2 * W) "
+                       '(or pass l2 to backward, which then adds l2 * W to dW)'),
+            (-lr * (g0 + 2 * l2 * W), 'the penalty is counted twice: backward(params, cache, X, y, l2) '
+                                      'already adds l2 * W to dW; do not add it again'),
+            (-(lr * g0 + l2 * W), "multiply the penalty's gradient by lr too: W -= lr * (dW + l2 * W)")]
+    else:
+        want = -lr * g0
+        alternatives = [(-want, 'step against the gradient (the sign): b -= lr * db')]
+        if l2: alternatives.append((-lr * (g0 + l2 * W), 'biases are not penalised: b -= lr * db, '
+                                                         'with no l2 term (the penalty sums the weights only)'))
+    alternatives += [(lr * want, 'lr is applied twice (lr * lr): the step is lr times the gradient, once'),
+                     (2 * want, 'the step is applied twice: subtract lr times the gradient once per call'),
+                     (want / lr, 'multiply the gradient by the learning rate lr'),
+                     (0 * want, 'update every parameter, the biases too' if key[0] == 'b' else
+                                f'update every parameter: {key} did not change')]
+    return _step_hint(step, want, alternatives, 'W -= lr * (dW + l2 * W) and b -= lr * db, with dW and db '
+                                                "from backward on this batch's forward pass")
+
+def _train_step_loss_hint(v: float, params: dict, after: dict, X, y, l2: float) -> str:
+    "Name the likely mistake behind a wrong loss; `after` holds the parameters after a right step."
+    L, n = len(params) // 2, len(X)
+    ce, ce_after = (cross_entropy(forward(p, X)[1][f'Z{L}'], y) for p in (params, after))
+    pen = l2_penalty(params, l2)
+    alternatives = [(ce_after + l2_penalty(after, l2), 'the loss BEFORE the step: take it from the forward '
+                     'pass that gives the gradients, not from a new one after the update'),
+                    (ce_after, 'the loss BEFORE the step (from the forward pass that gives the gradients), '
+                               'cross-entropy plus the L2 penalty')]
+    if l2: alternatives += [
+        (ce, "add the L2 penalty l2_penalty(params, l2): the loss the step descends is the batch's mean "
+             'cross-entropy plus (l2 / 2) times the sum of the squared weights'),
+        (ce + l2 / 2 * sum(float((a ** 2).sum()) for a in params.values()),
+         'biases are not in the penalty: (l2 / 2) times the squared entries of W1, W2, ... only'),
+        (ce + 2 * pen, 'the penalty is (l2 / 2) times the sum of the squared weights: did you forget the 1/2?')]
+    alternatives.append((n * ce + pen, "the mean cross-entropy over the batch's rows, not the sum"))
+    for value, hint in alternatives:
+        if _near(v, value, 1e-6, 1e-10): return hint
+    return ("the batch's mean cross-entropy plus l2_penalty(params, l2), at the parameters before the step")
+
+@_exercise('train_step')
+def _check_train_step(fn):
+    "train_step(params, X, y, lr, l2): W -= lr (dW + l2 W), b -= lr db in place; the loss before the step."
+    name = 'train_step'
+    cases = [('a 2-layer net [5, 4, 3] on 6 rows, lr = 0.1, l2 = 0', [5, 4, 3], 6, 0.1, 0.0),
+             ('a 2-layer net [5, 4, 3] on 6 rows, lr = 0.1, l2 = 0.1', [5, 4, 3], 6, 0.1, 0.1),
+             ('a 3-layer net [6, 5, 4, 3] on 8 rows, lr = 0.2, l2 = 0.05', [6, 5, 4, 3], 8, 0.2, 0.05)]
+    for case, sizes, n, lr, l2 in cases:
+        params, X, y = _net(sizes, n=n)
+        inputs = {'params': params, 'X': X, 'y': y, 'lr': lr, 'l2': l2}
+        p_arg, X_arg, y_arg = _copy(params), X.copy(), y.copy()
+        arrays = dict(p_arg)                              # the caller's arrays, which must change in place
+        out = _call(name, case, fn, p_arg, X_arg, y_arg, lr, l2, inputs=inputs)
+        _check_unchanged(name, case, {'X': X, 'y': y}, {'X': X_arg, 'y': y_arg}, inputs,
+                         'train_step must not modify X or y')
+        want = _copy(params); want_loss = _train_step_reference(want, X, y, lr, l2)
+        g0 = backward(params, forward(params, X)[1], X, y)        # the data term of the gradients
+        _check_params_kept(name, case, params, p_arg, inputs, 'params[k] -= lr * grad')
+        if all(np.array_equal(p_arg[k], params[k]) for k in params):
+            raise _error(name, case, 'params did not change', inputs, hint=_unchanged_hint(out))
+        for key in params:
+            step, step_want = p_arg[key] - params[key], want[key] - params[key]
+            if _is_close(step, step_want, 1e-6, 1e-12): continue
+            raise _error(name, case, f'wrong update of params[{key!r}]', inputs, expected=_short(want[key]),
+                         got=_short(p_arg[key]), where=_first_difference(p_arg[key], want[key], 1e-6, 1e-12),
+                         hint=_train_step_hint(key, step, params[key], g0[key], lr, l2))
+        new = [k for k in params if p_arg[k] is not arrays[k]]
+        if new:
+            raise _error(name, case, f'params[{new[0]!r}] holds a new array', inputs,
+                         hint='change the arrays themselves (params[k] -= ...): params[k] = params[k] - ... '
+                              'puts a new array in the dict, and whoever holds the old one (a model, an '
+                              'optimizer) never sees the step')
+        if isinstance(out, (dict, tuple, list)):
+            raise _error(name, case, f'returned a {type(out).__name__}', inputs,
+                         expected="one number: the batch's loss before the step", got=_short(out),
+                         hint="return only the batch's loss (a float): the parameters are updated in place, "
+                              'not returned')
+        v = _number(name, case, out, inputs, what="one number: the batch's loss before the step",
+                    hint="return one number: the batch's mean cross-entropy plus the L2 penalty")
+        if not _near(v, want_loss, 1e-6, 1e-10):
+            raise _error(name, case, 'wrong loss returned', inputs, expected=f'{want_loss:.8g}', got=_short(v),
+                         hint=_train_step_loss_hint(v, params, want, X, y, l2))
+
 # %% ../nbs/10_exercises.ipynb #6c996922
 @_exercise('confusion_matrix')
 def _check_confusion_matrix(fn):
@@ -839,13 +945,13 @@ def _first_rows(n: int):
 
 @functools.cache
 def _valid_accuracies(momentum: float, epochs: int) -> tuple:
-    "Validation accuracy per epoch: MLP([784, 100, 10], seed=0) trained as the chapter 5 and 6 measures say."
+    "Validation accuracy per epoch: MLP([784, 100, 10], seed=0) trained as the chapter 6 measures say."
     from numpy_mlp.data import train_valid_split
     from numpy_mlp.model import MLP
     from numpy_mlp.training import fit
     from numpy_mlp.optim import SGD
     (X_train, y_train), valid = train_valid_split(*_mnist()[0])
-    opt = SGD(0.1, momentum=momentum)
+    opt = SGD(0.1, momentum=momentum)                     # momentum 0: plain gradient descent
     hist = fit(MLP([784, 100, 10], seed=0), X_train, y_train, epochs=epochs, batch_size=64, optimizer=opt,
                valid=valid, seed=0, progress=False)
     return tuple(float(a) for a in hist['valid_acc'])
@@ -870,8 +976,33 @@ def _grad_norm() -> float:
     model, X, y, cache = _first_rows(64)
     return float(np.linalg.norm(backward(model.params, cache, X, y)['W1']))
 
+_BOWL = np.diag([100.0, 1.0])     # f(w) = w^T A w / 2, the narrow valley of the optimizers chapter
+
+@functools.cache
+def _bowl_path(lr: float, momentum: float, steps: int = 3000) -> np.ndarray:
+    "w_0 = (1, 1), w_1, ..., w_steps: numpy_mlp.optim.SGD(lr, momentum) on f(w) = w^T A w / 2."
+    from numpy_mlp.optim import SGD
+    opt, params = SGD(lr, momentum=momentum), {'w': np.array([1.0, 1.0])}
+    opt.start_epoch(0, 1)
+    path = [params['w'].copy()]
+    for _ in range(steps):
+        opt.step(params, {'w': _BOWL @ params['w']})            # the gradient A w
+        path.append(params['w'].copy())
+    return np.array(path)
+
+def _steps_below(path, tol: float = 1e-3, norm: Callable = np.linalg.norm, stay: bool = False) -> int:
+    "The first k >= 1 with norm(w_k) < tol (stay: from k on, to the end of the path); 0 if none."
+    below = np.array([norm(w) < tol for w in path[1:]])
+    if stay:
+        above = np.flatnonzero(~below)
+        return 0 if not below[-1] else int(above[-1]) + 2 if len(above) else 1
+    first = np.flatnonzero(below)
+    return int(first[0]) + 1 if len(first) else 0
+
+def _quadratic_steps() -> int: return _steps_below(_bowl_path(0.01, 0.9))
+
 def _one_epoch_acc() -> float:
-    "The first epoch of the 2-epoch GD run (the same shuffles, so the same as a 1-epoch run), shared with momentum_gain."
+    "The first epoch of the 2-epoch SGD(0.1) run (the same shuffles, so the same as a 1-epoch run), shared with momentum_gain."
     return _valid_accuracies(0.0, 2)[0]
 
 def _momentum_gain() -> float: return _valid_accuracies(0.9, 2)[-1] - _valid_accuracies(0.0, 2)[-1]
@@ -966,19 +1097,45 @@ def _measure_grad_norm(value):
     _check_measure('grad_norm', value, _grad_norm, 0.01, relative=True, hints=hints,
                    what="np.linalg.norm(grads['W1']), backward on the first 64 training images, l2 = 0")
 
+@_measure('quadratic_steps')
+def _measure_quadratic_steps(value):
+    "Steps SGD(0.01, momentum=0.9) takes on w^T A w / 2, A = diag(100, 1), from (1, 1), to |w| < 1e-3 (exact)."
+    def hints(v, want):
+        gd, path = _steps_below(_bowl_path(0.01, 0.0)), _bowl_path(0.01, 0.9)
+        if v == gd: return "that is plain gradient descent's count, SGD(0.01): measure SGD(0.01, momentum=0.9)"
+        if abs(v - gd / want) < 0.01 or abs(v - want / gd) < 0.001:
+            return 'give the number of steps with momentum, not the ratio of the two counts'
+        if v == _steps_below(path, stay=True):
+            return ('the FIRST step at which |w| < 1e-3: with momentum the norm oscillates, dipping below '
+                    '1e-3 and rising above it again before it stays there')
+        for norm, hint in [(lambda w: w @ w, '|w| is the Euclidean norm np.linalg.norm(w), not its square'),
+                           (lambda w: np.abs(w).max(), 'the Euclidean norm np.linalg.norm(w), not the largest |w_i|'),
+                           (lambda w: np.linalg.norm(_BOWL @ w), 'stop on the norm of w, not of the gradient A w')]:
+            if v == _steps_below(path, norm=norm): return hint
+        if v == _steps_below(_bowl_path(0.001, 0.9)):
+            return ("no (1 - momentum) factor: SGD's velocity is v <- 0.9 v + g, not 0.9 v + 0.1 g "
+                    '(the step is lr times v)')
+        if abs(v - want) == 1:
+            return ('count the updates: the k for which |w| < 1e-3 first holds after k steps '
+                    '(the start w = (1, 1) is k = 0)')
+        if v != int(v): return 'a number of steps is an integer'
+    _check_measure('quadratic_steps', value, _quadratic_steps, 0, hints=hints,
+                   what='steps of SGD(0.01, momentum=0.9) on f(w) = w^T A w / 2, A = diag(100, 1), from '
+                        'w = (1, 1), until |w| < 1e-3 for the first time')
+
 @_measure('one_epoch_acc')
 def _measure_one_epoch_acc(value):
-    "Validation accuracy after one epoch of GD(0.1), batch 64, seed 0 (tolerance 0.005)."
+    "Validation accuracy after one epoch of SGD(0.1), batch 64, seed 0 (tolerance 0.005)."
     _check_measure('one_epoch_acc', value, _one_epoch_acc, 0.005,
-                   what='validation accuracy (a fraction) after 1 epoch of GD(0.1), batch_size=64, seed=0')
+                   what='validation accuracy (a fraction) after 1 epoch of SGD(0.1), batch_size=64, seed=0')
 
 @_measure('momentum_gain')
 def _measure_momentum_gain(value):
-    "Validation accuracy after 2 epochs of SGD(0.1, momentum=0.9) minus that of GD(0.1) (tolerance 0.005)."
+    "Validation accuracy after 2 epochs of SGD(0.1, momentum=0.9) minus that of SGD(0.1) (tolerance 0.005)."
     def hints(v, want):
-        if abs(v + want) <= 0.005: return 'momentum MINUS plain GD, not the other way round'
+        if abs(v + want) <= 0.005: return 'momentum MINUS plain gradient descent, not the other way round'
     _check_measure('momentum_gain', value, _momentum_gain, 0.005, hints=hints,
-                   what='valid accuracy after 2 epochs of SGD(0.1, momentum=0.9) minus that of GD(0.1)')
+                   what='valid accuracy after 2 epochs of SGD(0.1, momentum=0.9) minus that of SGD(0.1)')
 
 @_measure('worst_recall')
 def _measure_worst_recall(value):
