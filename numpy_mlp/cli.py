@@ -10,8 +10,8 @@ import numpy as np
 from .data import DATASETS, DataError, load_mnist, train_valid_split, random_shift, to_float
 from .model import MLP, INITS, check_memory
 from .loss import evaluate
-from .training import fit, TrainingDiverged
-from .optim import OPTIMIZERS, SCHEDULES, make_optimizer
+from .training import fit, History, TrainingDiverged
+from .optim import OPTIMIZERS, SCHEDULES, Optimizer, make_optimizer
 from .io import save, load, read_digit, ModelFileError, _temp_prefix
 from .evaluation import confusion_matrix
 
@@ -21,7 +21,8 @@ __all__ = ['cmd_data', 'parse_sizes', 'Diverged', 'train', 'check_save_path', 's
            'main']
 
 # %% ../nbs/09_cli.ipynb #38ac021f
-def cmd_data(args) -> int:
+def cmd_data(args: argparse.Namespace, # the parsed flags
+            ) -> int: # the exit status, 0
     "Load and verify a dataset, and print a summary of it."
     t0 = time.perf_counter()
     (X, y), (Xt, yt) = load_mnist(args.path, dataset=args.dataset, raw=True, flatten=False,
@@ -40,7 +41,10 @@ def cmd_data(args) -> int:
     return 0
 
 # %% ../nbs/09_cli.ipynb #05e17611
-def parse_sizes(text: str, n_in: int = 784, n_out: int = 10) -> list:
+def parse_sizes(text: str, # the --sizes flag, e.g. '784,100,10'
+                n_in: int = 784, # the first width must be the pixels per image
+                n_out: int = 10, # the last must be the number of classes
+               ) -> list: # the widths, as ints
     "Layer sizes from '784,100,10': integers, starting with the input size and ending with the classes."
     try: sizes = [int(s) for s in text.replace(' ', '').split(',')]
     except ValueError:
@@ -53,7 +57,14 @@ def parse_sizes(text: str, n_in: int = 784, n_out: int = 10) -> list:
 class Diverged(ValueError):
     "Training blew up: `fit` stopped it (its TrainingDiverged, or any FloatingPointError)."
 
-def train(model, X, y, args, opt, valid):
+# %% ../nbs/09_cli.ipynb #046968e7
+def train(model: MLP, # trained in place
+          X, # training images, uint8
+          y, # their labels
+          args: argparse.Namespace, # the flags: epochs, batch size, seed, progress, shift
+          opt: Optimizer, # from make_optimizer
+          valid: tuple | None, # (X_valid, y_valid), or None
+         ) -> History: # fit's history
     "`fit` with the flags; a run that diverges (fit's own guard stops it) is a one-line Diverged error."
     try:
         return fit(model, X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=opt,
@@ -69,7 +80,8 @@ def train(model, X, y, args, opt, valid):
                        f"({str(e).splitlines()[0]})") from None
 
 # %% ../nbs/09_cli.ipynb #e5aee4b2
-def check_save_path(path) -> Path:
+def check_save_path(path, # the --save flag
+                   ) -> Path: # the path, checked
     "Refuse, before training, a --save path that cannot be written: a folder, a missing folder, a name too long."
     if not str(path).strip(): raise ValueError("--save: an empty path; give a file name such as model.npz")
     path = Path(path)
@@ -93,7 +105,11 @@ def check_save_path(path) -> Path:
         raise ValueError(f"--save {path}: cannot write in {folder} ({e.strerror})") from None
     return path
 
-def save_or_fallback(model, path, settings) -> Path:
+# %% ../nbs/09_cli.ipynb #ffc22429
+def save_or_fallback(model: MLP, # the trained model
+                     path, # where the user asked for it
+                     settings: dict, # the run's recipe, saved with the weights
+                    ) -> Path: # where the model was written
     "Save to `path`; if that fails, save to a file in the temporary folder and say so, so the model is never lost."
     try: return save(model, path, settings=settings)
     except OSError as e:
@@ -104,7 +120,6 @@ def save_or_fallback(model, path, settings) -> Path:
         raise OSError(f"could not save the model to {path} ({why}), nor to {fallback} ({e2.strerror or e2}): "
                       "it is lost") from None
     raise OSError(f"could not save the model to {path} ({why}); it was saved to {fallback} instead") from None
-
 
 # %% ../nbs/09_cli.ipynb #a2ba452a
 def cmd_train(args, # the parsed flags of `numpy_mlp train`
@@ -142,7 +157,8 @@ def cmd_train(args, # the parsed flags of `numpy_mlp train`
 
 
 # %% ../nbs/09_cli.ipynb #8e996cb2
-def cmd_train_draw(args) -> int:
+def cmd_train_draw(args: argparse.Namespace, # the parsed flags
+                  ) -> int: # the exit status, 0
     "`numpy_mlp train --recipe draw`: the drawing pad's network (chapter 12), its test accuracy."
     from numpy_mlp.augment import draw_recipe, train_draw_model
     if args.save is not None: check_save_path(args.save)
@@ -160,7 +176,8 @@ def cmd_train_draw(args) -> int:
     return 0
 
 # %% ../nbs/09_cli.ipynb #ed6b0d6b
-def load_model(path):
+def load_model(path, # a model file written by save
+              ) -> MLP: # the model, or ModelFileError
     """`load`, with whatever goes wrong in it (a damaged or hostile file) turned into a
     ModelFileError."""
     try: return load(path)
@@ -172,6 +189,7 @@ def load_model(path):
         raise ModelFileError(f"{path}: not a readable model file "
                              f"({type(e).__name__}: {e})") from None
 
+# %% ../nbs/09_cli.ipynb #d76c606e
 def model_dataset(model: MLP, # a loaded model
                   path, # its file, named in the messages
                  ) -> str: # a key of DATASETS
@@ -186,6 +204,7 @@ def model_dataset(model: MLP, # a loaded model
                              f"(784 pixels, {len(DATASETS[dataset]['classes'])} classes)")
     return dataset
 
+# %% ../nbs/09_cli.ipynb #8fc9ed7d
 def _confusion_table(cm: np.ndarray, names: list) -> str:
     "The confusion matrix as text, each row named by its true class, the columns numbered."
     k, width = len(cm), max(6, *(len(n) for n in names))
@@ -212,7 +231,9 @@ def cmd_evaluate(args, # the parsed arguments of `numpy_mlp evaluate`
     print(_confusion_table(confusion_matrix(y_test, ev['pred'], model.n_classes), names))
     return 0
 
-def read_image(path) -> np.ndarray:
+# %% ../nbs/09_cli.ipynb #5a572b65
+def read_image(path, # an image file Pillow can open
+              ) -> np.ndarray: # the (1, 784) float image the network takes
     """`read_digit`, refusing an image Pillow flags as a decompression bomb (too many pixels) in one
     line."""
     try: from PIL import Image
@@ -224,6 +245,7 @@ def read_image(path) -> np.ndarray:
             raise ValueError(f"{path}: refused, the image is too large "
                              f"to read safely ({e})") from None
 
+# %% ../nbs/09_cli.ipynb #fac459e2
 def _named(read, path):
     "read(path), with a ValueError's message naming the file when it does not already."
     try: return read(path)
@@ -243,9 +265,9 @@ def cmd_predict(args, # the parsed arguments of `numpy_mlp predict`
         print(f"{path}: {classes[int(p.argmax())]} (probability {p.max():.3f})")
     return 0
 
-
 # %% ../nbs/09_cli.ipynb #a432e71f
-def cmd_course(args) -> int:
+def cmd_course(args: argparse.Namespace, # the parsed flags
+              ) -> int: # the exit status, 0
     "Run a course subcommand: release writes the student edition of the exercises into OUTDIR."
     from numpy_mlp.course import release     # imported here: nbgrader is an optional extra
     out = release(args.outdir, chapters=args.chapters, source=args.source, force=args.force)

@@ -87,7 +87,8 @@ def _gunzip(path, raw: bytes) -> bytes:
     if not d.eof: raise DataError(f"{path}: corrupt or truncated gzip data (the stream ends early)")
     return bytes(out)
 
-def read_bytes(path) -> bytes:
+def read_bytes(path, # a file, gzip-compressed or not
+              ) -> bytes: # its content, decompressed
     "The content of `path`, decompressed when it is gzip data; never more than MAX_IDX_BYTES."
     path = Path(path)
     with open(path, 'rb') as f:
@@ -97,13 +98,17 @@ def read_bytes(path) -> bytes:
     if len(raw) > MAX_IDX_BYTES: raise _too_big(path, path.stat().st_size)
     return raw
 
-def md5(data: bytes) -> str:
+# %% ../nbs/00_data.ipynb #33adf899
+def md5(data: bytes, # the bytes to hash
+       ) -> str: # 32 hex digits
     "The MD5 hex digest of `data`."
     return hashlib.md5(data).hexdigest()
 
-
 # %% ../nbs/00_data.ipynb #2865b314
-def check_md5(path, got: str, expected: str):
+def check_md5(path, # the file, named in the message
+              got: str, # its MD5 hex digest
+              expected: str, # the published one
+             ) -> None:
     "Raise DataError, naming `path`, when the MD5 `got` differs from the `expected` one."
     if got != expected:
         raise DataError(f"{path}: checksum mismatch: MD5 of the uncompressed data is {got}, expected {expected}. "
@@ -149,7 +154,8 @@ def _check_dataset(dataset):
     return DATASETS[dataset]
 
 def find_files(folder, # a flat folder, or a torchvision root holding MNIST/raw or FashionMNIST/raw
-               dataset: str = 'mnist'):
+               dataset: str = 'mnist', # a key of DATASETS
+              ) -> dict: # {split name: Path}
     "Map each of the four splits to its file under `folder`, or raise FileNotFoundError listing what was tried."
     info, folder = _check_dataset(dataset), Path(folder)
     dirs = [folder, folder/info['folder']/'raw', folder/'raw']
@@ -200,7 +206,8 @@ def fetch(dataset: str = 'fashion', # a dataset with a download address
 
 # %% ../nbs/00_data.ipynb #74ccd225
 def locate(path: str | Path | None = None, # a folder holding the files; None: a default copy
-           dataset: str = 'mnist'):
+           dataset: str = 'mnist', # a key of DATASETS
+          ) -> dict: # {split name: Path}
     "The four files of `dataset`: from `path` when given, else from the bundled, Debian or downloaded copy."
     info = _check_dataset(dataset)
     if path is not None: return find_files(path, dataset)
@@ -260,7 +267,7 @@ def load_mnist(path: str | Path | None = None, # folder with the four files; Non
                flatten: bool = True, # images as (n, 784) rows; False: (n, 28, 28)
                raw: bool = False, # images as the stored uint8 in 0..255, not float32 in [0, 1]
                verify: bool = True, # check each file's MD5 against the published sum
-              ): # ((X_train, y_train), (X_test, y_test))
+              ) -> tuple: # ((X_train, y_train), (X_test, y_test))
     "Load MNIST (or Fashion-MNIST): images float32 in [0, 1] (or raw uint8), labels int64."
     info, files = _check_dataset(dataset), locate(path, dataset)
     keys = ['train_images', 'test_images', 'train_labels', 'test_labels']
@@ -329,7 +336,7 @@ def show_digits(X, # images, (n, 784) or (n, 28, 28): uint8 or floats in [0, 1]
                 n: int = 24, # how many to show
                 ncols: int = 8, # images per row
                 classes: list | None = None, # names for the labels (e.g. Fashion-MNIST's)
-               ):
+               ) -> 'matplotlib.figure.Figure': # the grid, also shown in a notebook
     "A grid of the first `n` images with their labels; returns the matplotlib Figure."
     import matplotlib.pyplot as plt
     n = min(n, len(X)); nrows = -(-n // ncols)
@@ -348,10 +355,11 @@ def show_digits(X, # images, (n, 784) or (n, 28, 28): uint8 or floats in [0, 1]
     return fig
 
 # %% ../nbs/00_data.ipynb #4626862a
-def train_valid_split(X, y, # the training images and labels
+def train_valid_split(X, # the training images
+                      y, # their labels
                       n_valid: int = 10_000, # how many go to the validation set
                       seed: int | None = 0, # the shuffle's seed (the same seed, the same split)
-                     ): # ((X_train, y_train), (X_valid, y_valid))
+                     ) -> tuple: # ((X_train, y_train), (X_valid, y_valid))
     "Split off a random validation set of `n_valid` samples."
     if len(X) != len(y): raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
     if not 0 < n_valid < len(X):
@@ -363,8 +371,10 @@ def train_valid_split(X, y, # the training images and labels
 # %% ../nbs/00_data.ipynb #2e90d036
 class Batches:
     "Iterate over (X, y) mini-batches, reshuffled at every pass when `shuffle`."
-    def __init__(self, X, y, # images (n, ...) and labels (n,)
-                 batch_size: int = 64, shuffle: bool = True,
+    def __init__(self, X, # images (n, ...): uint8 or floats
+                 y, # labels (n,)
+                 batch_size: int = 64, # rows per batch (the last may be smaller)
+                 shuffle: bool = True, # a new order at every pass; False: the file's order
                  seed: int | None = None, # seeds the per-epoch shuffles
                  dtype=np.float32): # the float type uint8 images are scaled to
         if len(X) != len(y): raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
@@ -386,7 +396,8 @@ class Batches:
 def random_shift(X, # (n, side*side) or (n, side, side) images
                  rng: int | np.random.Generator | None = None, # a seed or a generator
                  max_shift: int = 2, # largest shift in pixels, in each direction
-                 side: int = 28):
+                 side: int = 28, # the images' side in pixels
+                ) -> np.ndarray: # shifted copies, X's shape and dtype
     "Shift each image by its own random offset of up to `max_shift` pixels each way, zero-filled."
     rng, n, m = np.random.default_rng(rng), len(X), max_shift
     padded = np.zeros((n, side + 2 * m, side + 2 * m), X.dtype)

@@ -19,7 +19,9 @@ __all__ = ['confusion_matrix', 'precision_recall', 'plot_confusion', 'plot_histo
            'input_gradient', 'plot_saliency', 'fgsm']
 
 # %% ../nbs/07_evaluation.ipynb #47d5a1a5
-def confusion_matrix(y_true, y_pred, n_classes: int = 10
+def confusion_matrix(y_true, # the true labels (n,)
+                     y_pred, # the predicted labels (n,)
+                     n_classes: int = 10, # labels lie in 0..n_classes-1
                     ) -> np.ndarray: # (n_classes, n_classes) counts, rows = true class
     "Count how often each true class (row) was predicted as each class (column)."
     y_true = check_labels(y_true, len(y_true), n_classes)
@@ -28,7 +30,8 @@ def confusion_matrix(y_true, y_pred, n_classes: int = 10
     return counts.reshape(n_classes, n_classes)
 
 # %% ../nbs/07_evaluation.ipynb #bf0e1ea0
-def precision_recall(cm: np.ndarray): # (precision, recall), one entry per class
+def precision_recall(cm: np.ndarray, # (k, k) counts, rows = true class
+                    ) -> tuple: # (precision, recall), one entry per class; NaN where 0 / 0
     "Per-class precision (by column) and recall (by row) from a confusion matrix."
     cm = np.asarray(cm, dtype=np.float64)
     diag = np.diag(cm)
@@ -39,7 +42,8 @@ def precision_recall(cm: np.ndarray): # (precision, recall), one entry per class
 def plot_confusion(cm: np.ndarray, # (k, k) counts, rows = true class
                    classes: list | None = None, # k class names; None: 0, 1, ..., k - 1
                    ax: Optional['plt.Axes'] = None, # draw into this Axes; None: a new Figure
-                   title: str = 'Confusion matrix (test set)'):
+                   title: str = 'Confusion matrix (test set)', # the plot's title
+                  ) -> 'matplotlib.figure.Figure':
     "A heat map of the confusion matrix, counts written in the cells; returns the Figure."
     import matplotlib.pyplot as plt
     cm = np.asarray(cm); k = len(cm)
@@ -59,7 +63,8 @@ def plot_confusion(cm: np.ndarray, # (k, k) counts, rows = true class
 
 # %% ../nbs/07_evaluation.ipynb #5eae42ba
 def plot_history(history, # a History from fit
-                 ax: tuple | None = None): # two Axes (loss, accuracy); None: a new Figure
+                 ax: tuple | None = None, # two Axes (loss, accuracy); None: a new Figure
+                ) -> 'matplotlib.figure.Figure':
     "Training and validation loss and accuracy per epoch, from a `fit` history; returns the Figure."
     import matplotlib.pyplot as plt
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.2)) if ax is None else (ax[0].figure, ax)
@@ -76,7 +81,11 @@ def plot_history(history, # a History from fit
     return fig
 
 # %% ../nbs/07_evaluation.ipynb #5ec46aec
-def plot_weights(W1: np.ndarray, n: int = 32, ncols: int = 8, side: int = 28):
+def plot_weights(W1: np.ndarray, # the first layer's weights (side * side, hidden)
+                 n: int = 32, # how many hidden units to show
+                 ncols: int = 8, # images per row
+                 side: int = 28, # the input images' side in pixels
+                ) -> 'matplotlib.figure.Figure':
     "The first `n` columns of the first layer's weights as side x side images; returns the Figure."
     import matplotlib.pyplot as plt
     n = min(n, W1.shape[1]); nrows = -(-n // ncols)

@@ -14,7 +14,9 @@ __all__ = ['one_hot', 'cross_entropy', 'l2_penalty', 'loss', 'evaluate']
 
 # %% ../nbs/03_loss.ipynb #2e00dd00
 def one_hot(y: np.ndarray, # (n,) integer labels in 0..n_classes-1
-            n_classes: int = 10, dtype=np.float32) -> np.ndarray: # (n, n_classes)
+            n_classes: int = 10, # the number of columns
+            dtype=np.float32, # the result's float type
+           ) -> np.ndarray: # (n, n_classes)
     "The `(n, n_classes)` matrix with a 1 in column `y[i]` of row i, zeros elsewhere."
     y = check_labels(y, len(y), n_classes)
     Y = np.zeros((len(y), n_classes), dtype)
@@ -30,14 +32,20 @@ def cross_entropy(Z: np.ndarray, # (n, classes) logits, the output layer's Z_L
     return float(-log_softmax(Z)[np.arange(len(y)), y].sum() / len(y))
 
 # %% ../nbs/03_loss.ipynb #176c93ac
-def l2_penalty(params: dict, l2: float) -> float:
+def l2_penalty(params: dict, # weights and biases; only the weights count
+               l2: float, # the penalty's strength lambda
+              ) -> float: # (l2 / 2) times the sum of the squared weights
     "(l2 / 2) times the sum of the squared weights (biases are not penalised)."
     if l2 == 0: return 0.0
     weights = (params[f'W{l}'] for l in range(1, n_layers(params) + 1))
     return float(l2 / 2 * sum(np.vdot(W, W) for W in weights))
 
 # %% ../nbs/03_loss.ipynb #40a28986
-def loss(params: dict, X: np.ndarray, y: np.ndarray, l2: float = 0.0) -> float:
+def loss(params: dict, # weights and biases
+         X: np.ndarray, # (n, d0) float inputs
+         y: np.ndarray, # (n,) integer labels
+         l2: float = 0.0, # the L2 penalty's strength
+        ) -> float: # the mean cross-entropy plus the penalty
     "Mean cross-entropy of the network on (X, y) plus the L2 penalty (see `l2_penalty`)."
     P, cache = forward(params, X)
     return cross_entropy(cache[f'Z{n_layers(params)}'], y) + l2_penalty(params, l2)

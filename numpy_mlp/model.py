@@ -20,7 +20,8 @@ INITS = {'he': lambda fan_in, fan_out: np.sqrt(2 / fan_in),
          'origin': lambda fan_in, fan_out: 0.01}
 
 # %% ../nbs/02_forward.ipynb #3b28ec32
-def check_sizes(sizes):
+def check_sizes(sizes, # layer widths, input first
+               ) -> list: # the widths as a list of ints
     "Check that `sizes` lists at least two positive integer widths, and return it as a list of ints."
     try: sizes = list(sizes)
     except TypeError: raise ValueError(f"sizes must be a list of integers like [784, 100, 10], got {sizes!r}") from None
@@ -47,8 +48,10 @@ def memory_available() -> int:
     except (OSError, ValueError): pass
     return min(have) if have else MEMORY_CAP
 
+# %% ../nbs/02_forward.ipynb #8a153425
 def check_memory(sizes: list, # checked layer widths
-                 dtype=np.float32):
+                 dtype=np.float32, # the weights' float type: its size sets the bytes needed
+                ) -> None: # raises MemoryError when they would not fit
     "Refuse, before allocating anything, a network whose weights would not fit in the memory available."
     itemsize = np.dtype(dtype).itemsize
     n = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
@@ -59,12 +62,11 @@ def check_memory(sizes: list, # checked layer widths
                          f"({np.dtype(dtype).name}), more than the {have / 1e9:,.1f} GB available; "
                          "choose smaller layers")
 
-
 # %% ../nbs/02_forward.ipynb #9ee0fad6
 def init_params(sizes, # layer widths, input first: [784, 100, 10] is the origin notebook's network
                 init: str = 'he', # 'he', 'xavier' or 'origin' (0.01 * standard normal)
                 rng: int | np.random.Generator | None = None, # a seed or a generator
-                dtype=np.float32,
+                dtype=np.float32, # the weights' float type, float32 or float64
                ) -> dict: # {"W1": (d0, d1), "b1": (d1,), ...}
     "Random weights scaled by `init`, zero biases."
     sizes = check_sizes(sizes)
@@ -78,7 +80,9 @@ def init_params(sizes, # layer widths, input first: [784, 100, 10] is the origin
         params[f'b{l}'] = np.zeros(d_out, dtype)
     return params
 
-def n_layers(params: dict) -> int:
+# %% ../nbs/02_forward.ipynb #99ce4c1e
+def n_layers(params: dict, # weights and biases W1, b1, ..., W_L, b_L
+            ) -> int: # L, the number of weight layers
     "The number of weight layers L in `params`."
     return len(params) // 2
 
@@ -127,7 +131,10 @@ def check_batch_size(batch_size, # rows per batch, as the caller gave it
 
 
 # %% ../nbs/02_forward.ipynb #ba752bcb
-def check_labels(y, n: int, n_classes: int) -> np.ndarray:
+def check_labels(y, # the labels to check
+                 n: int, # the number of rows they must match
+                 n_classes: int, # labels must lie in 0..n_classes-1
+                ) -> np.ndarray: # y as an integer array
     "Check that y holds `n` integer class labels in `0..n_classes-1`, and return it as an array."
     y = np.asarray(y)
     if y.ndim != 1: raise ValueError(f"y must be a 1-D array of class labels, got shape {y.shape}")
