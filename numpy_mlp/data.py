@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #22e09a82
 from __future__ import annotations
-import gzip, hashlib, os, sys, warnings, zlib
+import gzip, hashlib, math, os, sys, warnings, zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -13,7 +13,7 @@ import numpy as np
 __all__ = ['IDX_DTYPES', 'MAX_IDX_BYTES', 'SPLITS', 'DATASETS', 'RAW_PIXELS', 'DataError', 'parse_idx', 'read_bytes', 'md5',
            'check_md5', 'read_idx', 'bundled_mnist', 'find_files', 'fetch', 'locate', 'check_image_dtype', 'to_float',
            'load_mnist', 'InputRangeWarning', 'value_range', 'looks_like_raw_pixels', 'warn_inputs', 'input_warnings',
-           'show_digits', 'train_valid_split', 'Batches', 'random_shift']
+           'show_digits', 'train_valid_split', 'is_int', 'check_count', 'check_positive', 'Batches', 'random_shift']
 
 # %% ../nbs/00_data.ipynb #227fb979
 class DataError(ValueError):
@@ -368,6 +368,33 @@ def train_valid_split(X, # the training images
     tr, va = np.sort(idx[n_valid:]), np.sort(idx[:n_valid])
     return (X[tr], y[tr]), (X[va], y[va])
 
+# %% ../nbs/00_data.ipynb #25616c22
+def is_int(x, # any value
+          ) -> bool: # True for a Python or NumPy integer; False for a bool, a float, anything else
+    "Whether `x` is an integer: the one test every count and seed in the package is checked with."
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+# %% ../nbs/00_data.ipynb #e6658c3e
+def check_count(name: str, # the setting's name, for the message
+                value, # the value given
+               ) -> int: # the value, as an int
+    "`value` if it is an integer >= 1 (not a bool, not a float), else an error naming `name`."
+    if not is_int(value):
+        raise TypeError(f"{name} must be an integer >= 1, got {value!r}")
+    if value < 1: raise ValueError(f"{name} must be an integer >= 1, got {value}")
+    return int(value)
+
+# %% ../nbs/00_data.ipynb #4ea44cfd
+def check_positive(name: str, # the setting's name, for the message
+                   value, # the value given
+                  ) -> float: # the value, as a float
+    "`value` as a float if it is a positive finite number, else an error naming `name`."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be positive and finite, got {value}")
+    return float(value)
+
 # %% ../nbs/00_data.ipynb #2e90d036
 class Batches:
     "Iterate over (X, y) mini-batches, reshuffled at every pass when `shuffle`."
@@ -378,9 +405,7 @@ class Batches:
                  seed: int | None = None, # seeds the per-epoch shuffles
                  dtype=np.float32): # the float type uint8 images are scaled to
         if len(X) != len(y): raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
-        if (isinstance(batch_size, (bool, np.bool_))
-                or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
-            raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+        check_count('batch_size', batch_size)
         self.X, self.y, self.batch_size, self.shuffle, self.dtype = X, y, batch_size, shuffle, dtype
         self.rng = np.random.default_rng(seed)
     def __len__(self): return -(-len(self.X) // self.batch_size)

@@ -8,7 +8,7 @@ import json, math, os, re, stat, tempfile, time, warnings, zipfile, zlib
 from pathlib import Path
 import numpy as np
 from .model import MLP, INITS, check_sizes, check_memory
-from .data import DATASETS, RAW_PIXELS, to_float, check_image_dtype
+from .data import is_int, DATASETS, RAW_PIXELS, to_float, check_image_dtype
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'TEMP_TAG', 'STALE_AFTER', 'MAX_META_BYTES', 'STROKE_WIDTH', 'MAX_IMAGE_PIXELS', 'READ_SIDE',
@@ -74,7 +74,6 @@ def _temp_prefix(name: str, folder: Path) -> str:
     return prefix(name)
 
 # %% ../nbs/08_io.ipynb #613e1dfc
-def _is_int(x): return isinstance(x, int) and not isinstance(x, bool)
 def _kind(x): return {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean',
                       type(None): 'null'}.get(type(x), 'a number')
 
@@ -105,7 +104,7 @@ def check_meta(meta, # the JSON record of a model file, as parsed
     if not isinstance(meta, dict):
         raise bad(f"its 'meta' is {_kind(meta)}, not a JSON object of settings")
     v = meta.get('format_version')
-    if not _is_int(v) or v < 1: raise bad(f"its 'meta' has no valid format_version (got {v!r})")
+    if not is_int(v) or v < 1: raise bad(f"its 'meta' has no valid format_version (got {v!r})")
     if v > FORMAT_VERSION:
         raise bad(f"format version {v} is newer than this numpy_mlp reads ({FORMAT_VERSION}): "
                   "upgrade numpy_mlp")
@@ -123,7 +122,7 @@ def check_meta(meta, # the JSON record of a model file, as parsed
         raise bad(f"'meta' l2 must be a finite number >= 0, got {l2!r}")
     if not isinstance(meta['init'], str) or meta['init'] not in INITS:
         raise bad(f"'meta' init must be one of {sorted(INITS)}, got {meta['init']!r}")
-    if not (meta['seed'] is None or _is_int(meta['seed']) and meta['seed'] >= 0):
+    if not (meta['seed'] is None or is_int(meta['seed']) and meta['seed'] >= 0):
         raise bad(f"'meta' seed must be a non-negative integer or null, got {meta['seed']!r}")
     settings = meta.get('settings', {})
     if not isinstance(settings, dict):

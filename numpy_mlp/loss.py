@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 from .activations import log_softmax
 from .data import to_float
-from .model import MLP, forward, n_layers, check_labels, check_batch_size
+from .model import MLP, forward, n_layers, check_labels
+from .data import check_count
 
 # %% auto #0
 __all__ = ['one_hot', 'cross_entropy', 'l2_penalty', 'loss', 'evaluate']
@@ -58,7 +59,7 @@ def evaluate(model: MLP, # the network
              per_row: bool = False, # also return each row's predicted class and its probability
             ) -> dict: # {'loss', 'acc'}; with per_row also 'pred' and 'confidence', (n,) each
     "Mean cross-entropy plus the L2 penalty, and accuracy, of `model` on (X, y), a batch at a time."
-    batch_size, X = check_batch_size(batch_size), model.check_input(X)
+    batch_size, X = check_count('batch_size', batch_size), model.check_input(X)
     if len(X) == 0: raise ValueError("evaluate: X has no rows")
     y = check_labels(y, len(X), model.n_classes)
     L, total = n_layers(model.params), 0.0

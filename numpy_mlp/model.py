@@ -7,12 +7,12 @@ from __future__ import annotations
 import math, os
 import numpy as np
 from .activations import relu, softmax
-from .data import (to_float, check_image_dtype, value_range, looks_like_raw_pixels,
+from .data import (is_int, check_count, to_float, check_image_dtype, value_range, looks_like_raw_pixels,
                             warn_inputs, RAW_PIXELS)
 
 # %% auto #0
 __all__ = ['INITS', 'MEMORY_CAP', 'RANGE_TOLERANCE', 'check_sizes', 'memory_available', 'check_memory', 'init_params', 'n_layers',
-           'forward', 'check_X', 'check_batch_size', 'check_labels', 'check_input_range', 'training_range', 'MLP']
+           'forward', 'check_X', 'check_labels', 'check_input_range', 'training_range', 'MLP']
 
 # %% ../nbs/02_forward.ipynb #3d97bac0
 INITS = {'he': lambda fan_in, fan_out: np.sqrt(2 / fan_in),
@@ -25,7 +25,7 @@ def check_sizes(sizes, # layer widths, input first
     "Check that `sizes` lists at least two positive integer widths, and return it as a list of ints."
     try: sizes = list(sizes)
     except TypeError: raise ValueError(f"sizes must be a list of integers like [784, 100, 10], got {sizes!r}") from None
-    bad = [s for s in sizes if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 1]
+    bad = [s for s in sizes if not is_int(s) or s < 1]
     if len(sizes) < 2 or bad:
         why = f": {bad[0]!r} is not a positive integer" if bad else ""
         raise ValueError("sizes must list two or more positive integers (input, hidden..., classes), "
@@ -119,16 +119,6 @@ def check_X(X, # inputs, one row per sample
         raise ValueError(f"X contains NaN or infinite values ({int((~np.isfinite(X)).sum())} of them; "
                          f"the first at row {bad[0]}, column {bad[1]})")
     return X
-
-# %% ../nbs/02_forward.ipynb #c3c24eac
-def check_batch_size(batch_size, # rows per batch, as the caller gave it
-                    ) -> int:
-    "`batch_size` if it is a positive integer (not a bool), else a ValueError."
-    if (isinstance(batch_size, (bool, np.bool_))
-            or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    return int(batch_size)
-
 
 # %% ../nbs/02_forward.ipynb #ba752bcb
 def check_labels(y, # the labels to check
@@ -226,7 +216,7 @@ class MLP:
                       batch_size: int = 4096, # rows per forward pass
                      ) -> np.ndarray: # (n, classes), each row sums to 1
         "Class probabilities, computed `batch_size` rows at a time."
-        batch_size, X = check_batch_size(batch_size), self.check_input(X)
+        batch_size, X = check_count('batch_size', batch_size), self.check_input(X)
         P = np.empty((len(X), self.n_classes), self.dtype)
         for i in range(0, len(X), batch_size):
             P[i:i + batch_size] = forward(self.params, to_float(X[i:i + batch_size], self.dtype))[0]

@@ -7,37 +7,17 @@ from __future__ import annotations
 import math
 from typing import Callable
 import numpy as np
+from .data import check_positive, check_count
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'is_weight', 'check_positive', 'check_count', 'Optimizer', 'SGD', 'Adam', 'step_schedule',
-           'cosine_schedule', 'make_optimizer']
+__all__ = ['OPTIMIZERS', 'SCHEDULES', 'is_weight', 'Optimizer', 'SGD', 'Adam', 'step_schedule', 'cosine_schedule',
+           'make_optimizer']
 
 # %% ../nbs/05_optimizers.ipynb #6a50c137
 def is_weight(key: str, # a key of the parameter dict: 'W1', 'b1', ...
              ) -> bool: # True for a weight matrix, False for a bias vector
     "Whether params[key] is a weight matrix (W1, W2, ...), the arrays the L2 penalty applies to."
     return key[:1] == 'W'
-
-# %% ../nbs/05_optimizers.ipynb #14d31c3e
-def check_positive(name: str, # the setting's name, for the message
-                   value, # the value given
-                  ) -> float: # the value, as a float
-    "`value` as a float if it is a positive finite number, else an error naming `name`."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be positive and finite, got {value}")
-    return float(value)
-
-# %% ../nbs/05_optimizers.ipynb #51c60c93
-def check_count(name: str, # the setting's name, for the message
-                value, # the value given
-               ) -> int: # the value, as an int
-    "`value` if it is an integer >= 1 (not a bool, not a float), else an error naming `name`."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= 1, got {value!r}")
-    if value < 1: raise ValueError(f"{name} must be an integer >= 1, got {value}")
-    return int(value)
 
 # %% ../nbs/05_optimizers.ipynb #4a19b58f
 class Optimizer:

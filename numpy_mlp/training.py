@@ -7,10 +7,10 @@ from __future__ import annotations
 import math, time
 from typing import Callable
 import numpy as np
-from .data import Batches, to_float
+from .data import Batches, to_float, is_int, check_count
 from .model import MLP, forward, n_layers, check_X, check_labels, training_range
 from .loss import cross_entropy, l2_penalty, evaluate
-from .optim import Optimizer, SGD, check_count
+from .optim import Optimizer, SGD
 
 # %% auto #0
 __all__ = ['DIVERGED_FACTOR', 'CHECKPOINT_EVERY', 'History', 'TrainStep', 'TrainingDiverged', 'loss_ceiling', 'Checkpoint',
@@ -228,8 +228,7 @@ def _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, 
     check_count('epochs', epochs); check_count('batch_size', batch_size)
     for name, v in (('shuffle', shuffle), ('progress', progress)):
         if not isinstance(v, (bool, np.bool_)): raise TypeError(f"{name} must be True or False, got {v!r}")
-    if seed is not None and (isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer))
-                             or seed < 0):
+    if seed is not None and (not is_int(seed) or seed < 0):
         raise ValueError(f"seed must be None or an integer >= 0, got {seed!r}")
     for name, f, how in (('callback', callback, 'callback(model, record) after every epoch'),
                          ('augment', augment, 'augment(X_batch, rng) on every batch')):
