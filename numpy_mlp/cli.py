@@ -12,7 +12,7 @@ from .model import MLP, INITS, check_memory
 from .loss import evaluate
 from .training import fit, History, TrainingDiverged
 from .optim import OPTIMIZERS, SCHEDULES, Optimizer, make_optimizer
-from .io import save, load, read_digit, ModelFileError, _temp_prefix
+from .io import save, load, check_target, read_digit, ModelFileError, _temp_prefix
 from .evaluation import confusion_matrix
 
 # %% auto #0
@@ -82,28 +82,11 @@ def train(model: MLP, # trained in place
 # %% ../nbs/09_cli.ipynb #e5aee4b2
 def check_save_path(path, # the --save flag
                    ) -> Path: # the path, checked
-    "Refuse, before training, a --save path that cannot be written: a folder, a missing folder, a name too long."
-    if not str(path).strip(): raise ValueError("--save: an empty path; give a file name such as model.npz")
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path('.')
-    try: name_max = os.pathconf(folder, 'PC_NAME_MAX')
-    except (OSError, ValueError): name_max = 255
-    # first, as asking the file system about a name that is too long fails with its own error
-    if len(os.fsencode(path.name)) > name_max:        # save() shortens its temporary file's name itself
-        raise ValueError(f"--save {path}: the file name is too long ({len(os.fsencode(path.name))} bytes; "
-                         f"at most {name_max} here)")
-    if path.exists() and not path.is_file() and not path.is_dir():
-        raise ValueError(f"--save {path}: not a regular file (a device, a pipe or a socket); give a file name")
-    if path.is_dir(): raise ValueError(f"--save {path}: is a folder; give a file name, e.g. {path/'model.npz'}")
-    if not folder.is_dir():
-        raise ValueError(f"--save {path}: the folder {folder} does not exist"
-                         if not folder.exists() else f"--save {path}: {folder} is not a folder")
-    try:                                   # a probe named as save() names its temporary files
-        fd, probe = tempfile.mkstemp(prefix=_temp_prefix(path.name, folder), dir=folder)
-        os.close(fd); os.unlink(probe)
-    except OSError as e:
-        raise ValueError(f"--save {path}: cannot write in {folder} ({e.strerror})") from None
-    return path
+    "Refuse, before training, a --save path that `save` could not write (io.check_target's checks)."
+    try: check_target(path, probe=True)
+    except (OSError, ValueError) as e:
+        raise ValueError(f"--save {e}" if str(path).strip() else f"--save: {e}") from None
+    return Path(path)
 
 # %% ../nbs/09_cli.ipynb #ffc22429
 def save_or_fallback(model: MLP, # the trained model

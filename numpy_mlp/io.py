@@ -12,8 +12,8 @@ from .data import is_int, DATASETS, RAW_PIXELS, to_float, check_image_dtype
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'TEMP_TAG', 'STALE_AFTER', 'MAX_META_BYTES', 'STROKE_WIDTH', 'MAX_IMAGE_PIXELS', 'READ_SIDE',
-           'ModelFileError', 'remove_stale_temps', 'new_file_mode', 'check_meta', 'save', 'load', 'prepare_digit',
-           'read_digit']
+           'ModelFileError', 'remove_stale_temps', 'new_file_mode', 'check_meta', 'check_target', 'save', 'load',
+           'prepare_digit', 'read_digit']
 
 # %% ../nbs/08_io.ipynb #17dbf542
 FORMAT_VERSION = 1
@@ -142,6 +142,37 @@ def check_meta(meta, # the JSON record of a model file, as parsed
     except ValueError as e: raise bad(str(e)) from None
     return meta
 
+# %% ../nbs/08_io.ipynb #192e737a
+def check_target(path: str | Path, # where a model file is to be written (a symlink: its target)
+                 probe: bool = False, # also create and remove a temporary file there, as save will
+                ) -> Path: # the file to write: `path` with symbolic links resolved
+    """Refuse a path `save` cannot write, with a message naming it: empty, a name too long, a folder, a
+    device or a pipe, a missing folder, or (with `probe`) a folder that refuses new files."""
+    if not str(path).strip(): raise ValueError("an empty path; give a file name such as model.npz")
+    path = Path(path)
+    target = Path(os.path.realpath(path))
+    try: name_max = os.pathconf(target.parent, 'PC_NAME_MAX')
+    except (OSError, ValueError): name_max = 255
+    n = len(os.fsencode(target.name))
+    if n > name_max:          # first: asking the file system about such a name fails on its own terms
+        raise ValueError(f"{path}: the file name is too long ({n} bytes; at most {name_max} here)")
+    if target.is_dir():
+        raise IsADirectoryError(f"{path}: is a folder, not a model file; give a file name, "
+                                f"e.g. {path/'model.npz'}")
+    if target.exists() and not target.is_file():     # a device or a pipe must not be replaced
+        raise ValueError(f"{path} is not a regular file (a device, a pipe or a socket); give a file name")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"{path}: the folder {target.parent} does not exist"
+                                if not target.parent.exists() else
+                                f"{path}: {target.parent} is not a folder")
+    if probe:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target.name, target.parent), dir=target.parent)
+            os.close(fd); os.unlink(tmp)
+        except OSError as e:
+            raise PermissionError(f"{path}: cannot write in {target.parent} ({e.strerror})") from None
+    return target
+
 # %% ../nbs/08_io.ipynb #babc5019
 def save(model: MLP, # the network to write
          path: str | Path, # the .npz file to write (or a symlink to it); its folder must exist
@@ -166,14 +197,7 @@ def save(model: MLP, # the network to write
     except (TypeError, ValueError) as e:
         if isinstance(e, ModelFileError): raise ValueError(str(e)) from None
         raise ValueError(f"refusing to save {path}: settings must be JSON-able ({e})") from None
-    # through a symbolic link: rewrite its target, keep the link
-    target = Path(os.path.realpath(path))
-    if target.is_dir(): raise IsADirectoryError(f"{path}: is a folder, not a model file")
-    if target.exists() and not target.is_file():     # a device or a pipe must not be replaced
-        raise ValueError(f"refusing to save: {path} is not a regular file "
-                         "(a device, a pipe or a socket)")
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"{path}: the folder {target.parent} does not exist")
+    target = check_target(path)     # through a symbolic link: rewrite its target, keep the link
     remove_stale_temps(target.parent)
     try: old = os.stat(target)
     except FileNotFoundError: old = None

@@ -243,7 +243,7 @@ def test_evaluate_says_which_dataset(capsys, model_file, monkeypatch, tiny):
 # ---- family 2: --save is checked before training, and the model is never lost --------------------------------
 
 @pytest.mark.parametrize('target, message', [
-    (lambda d: d, 'is a folder; give a file name'),
+    (lambda d: d, 'is a folder, not a model file; give a file name'),
     (lambda d: d/'missing'/'m.npz', 'the folder {d}/missing does not exist'),
     (lambda d: d/('x' * 260 + '.npz'), 'the file name is too long (264 bytes; at most'),
     (lambda d: d/'afile'/'m.npz', '{d}/afile is not a folder'),
