@@ -9,7 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 import numpy as np
 from .model import MLP
-from .augment import draw_model_path
+from .augment import draw_model_path, load_draw_model
 from .io import load, prepare_digit
 
 # %% auto #0
@@ -124,7 +124,7 @@ def draw(model: MLP | None = None, # the network to run; None: the pad's model (
         raise ImportError("the drawing pad needs anywidget: "
                           "pip install numpy_mlp[widgets]") from None
     from numpy_mlp.evaluation import input_gradient
-    model = model if model is not None else load(PAD_MODEL)
+    model = model if model is not None else load_draw_model()   # checked, with what it was trained on
     class Pad(anywidget.AnyWidget):
         _esm = pad_js() + '\nexport default { render: NumpyMlpPad.renderWidget };\n'
         # the page sends its pixels as a binary buffer, which arrives as a memoryview

@@ -127,6 +127,10 @@ class DivergenceGuard:
         self.nb, self.every = n_batches, every
         self.checkpoint, self.start, self.ceiling = Checkpoint(model.params), None, None
         self.steps, self.stepping = 0, False
+        r = model.input_range                         # inputs far above 1 are the likelier culprit
+        self.advice = ('try a smaller learning rate' if r is None or r[1] <= 2 else
+                       f'the training inputs reach {r[1]:g}: if they are pixel values 0-255, divide '
+                       'them by 255 or pass uint8; else try a smaller learning rate')
 
     def check(self, ce: float, # the batch's mean cross-entropy, at the current weights
               penalty: float, # the L2 penalty at the current weights
@@ -177,7 +181,7 @@ class DivergenceGuard:
         self.checkpoint.restore(); self.opt.reset()
         raise TrainingDiverged(
             f"training diverged at epoch {epoch}, batch {batch} of {self.nb}, "
-            f"learning rate {self.opt.lr:g}: {what}; try a smaller learning rate. "
+            f"learning rate {self.opt.lr:g}: {what}; {self.advice}. "
             f"The model holds {self.checkpoint.where}, the last check "
             "that passed; the optimizer's running state was cleared",
             epoch, batch, self.opt.lr, self.checkpoint.steps)

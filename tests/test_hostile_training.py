@@ -346,3 +346,13 @@ def test_an_empty_validation_set_is_refused_before_training():
         fit(m, X, y, epochs=1, valid=(X[:0], y[:0]), progress=False)
     assert np.array_equal(m.params['W1'], before)
     with pytest.raises(ValueError, match='X has no rows'): evaluate(m, X[:0], y[:0])
+
+def test_divergence_on_unscaled_pixels_names_them(digits):
+    "Floats 0-255 blow training up at lr 0.1: the error says what the likelier cause is, not only the rate."
+    X, y = digits
+    with np.errstate(all='ignore'), pytest.warns(UserWarning), pytest.raises(TrainingDiverged) as e:
+        fit1(X.astype(np.float32), y, MLP([784, 100, 10], seed=0), optimizer=SGD(0.1), seed=0)
+    assert 'the training inputs reach 255: if they are pixel values 0-255, divide them by 255' in str(e.value)
+    with np.errstate(all='ignore'), pytest.raises(TrainingDiverged) as e:     # scaled, just too fast
+        fit1(X, y, MLP([784, 100, 10], seed=0), optimizer=SGD(1e4), seed=0)
+    assert 'try a smaller learning rate' in str(e.value) and 'pixel values' not in str(e.value)
