@@ -129,8 +129,8 @@ class DivergenceGuard:
         self.steps, self.stepping = 0, False
         r = model.input_range                         # inputs far above 1 are the likelier culprit
         self.advice = ('try a smaller learning rate' if r is None or r[1] <= 2 else
-                       f'the training inputs reach {r[1]:g}: if they are pixel values 0-255, divide '
-                       'them by 255 or pass uint8; else try a smaller learning rate')
+                       f'the training inputs reach {r[1]:g}: if they are pixel values 0-255, '
+                       'divide them by 255 or pass uint8; else try a smaller learning rate')
 
     def check(self, ce: float, # the batch's mean cross-entropy, at the current weights
               penalty: float, # the L2 penalty at the current weights
