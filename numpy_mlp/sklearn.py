@@ -23,7 +23,7 @@ __all__ = ['SCHEDULES', 'class_labels', 'encode_labels', 'StopTraining', 'EarlyS
 # %% ../nbs/14_sklearn.ipynb #086a92dc
 def class_labels(y: np.ndarray, # (n,) labels of any kind that sorts: integers, strings, -1 and 1...
                 ) -> np.ndarray: # (k,) the distinct labels, sorted: the estimator's `classes_`
-    "The classes in `y`; refused unless `y` holds class labels (not real numbers) of two classes or more."
+    "The classes in `y`, unless `y` holds real numbers (a regression target) or only one class."
     check_classification_targets(y)
     classes = np.unique(y)
     if len(classes) < 2:
@@ -48,21 +48,21 @@ class StopTraining(Exception):
 
 # %% ../nbs/14_sklearn.ipynb #011b1015
 class EarlyStopping:
-    "`fit`'s callback: validation accuracy after each epoch; stops when it stalls; keeps the best weights."
+    "A callback for `fit`: validation accuracy per epoch, a stop when it stalls, the best weights."
     def __init__(self, X: np.ndarray, # (m, d) held-out rows, floats
                  y: np.ndarray, # (m,) their labels, 0..k-1
                  n_iter_no_change: int = 10, # stop after more epochs than this without a gain
                  tol: float = 1e-4): # the smallest rise in accuracy that counts as a gain
-        if (isinstance(n_iter_no_change, (bool, np.bool_)) or not isinstance(n_iter_no_change, Integral)
-                or n_iter_no_change < 1):
+        whole = isinstance(n_iter_no_change, Integral) and not isinstance(n_iter_no_change, bool)
+        if not (whole and n_iter_no_change >= 1):
             raise ValueError(f"n_iter_no_change must be an integer >= 1, got {n_iter_no_change!r}")
-        if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, Real) or not tol >= 0:
+        if isinstance(tol, bool) or not isinstance(tol, Real) or not tol >= 0:
             raise ValueError(f"tol must be a number >= 0, got {tol!r}")
         self.X, self.y, self.n_iter_no_change, self.tol = X, y, n_iter_no_change, tol
         self.scores, self.best, self.best_params, self.stalled = [], -np.inf, None, 0
 
     def __call__(self, model: MLP, record: dict):
-        "Score the epoch's weights, copy them if they are the best yet, stop when the accuracy stalls."
+        "Score the epoch's weights, copy them if they are the best yet, stop if accuracy stalls."
         score = model.accuracy(self.X, self.y)
         self.scores.append(score)
         self.stalled = self.stalled + 1 if score < self.best + self.tol else 0
@@ -80,8 +80,8 @@ class EarlyStopping:
 def hold_out(X: np.ndarray, y: np.ndarray, # (n, d) rows and (n,) labels
              fraction: float, # the part to hold out, between 0 and 1
              seed: int): # seeds the split
-    "`X_train, X_valid, y_train, y_valid`: `fraction` of the rows held out, by class where it can be."
-    if isinstance(fraction, (bool, np.bool_)) or not isinstance(fraction, Real) or not 0 < fraction < 1:
+    "`X_train, X_valid, y_train, y_valid`: `fraction` of the rows held out, by class if it can be."
+    if isinstance(fraction, bool) or not isinstance(fraction, Real) or not 0 < fraction < 1:
         raise ValueError(f"validation_fraction must be a number between 0 and 1, got {fraction!r}")
     try: return train_test_split(X, y, test_size=fraction, stratify=y, random_state=seed)
     except ValueError:      # a class too small to be on both sides: split without strata
@@ -124,8 +124,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                  tol: float = 1e-4, # the smallest rise in validation accuracy that counts
                  random_state: int | np.random.RandomState | None = None, # seeds everything
                  verbose: bool = False): # show fit's progress bar
-        self.hidden_sizes, self.optimizer, self.lr, self.momentum = hidden_sizes, optimizer, lr, momentum
-        self.nesterov, self.betas, self.eps, self.schedule = nesterov, betas, eps, schedule
+        self.hidden_sizes, self.optimizer, self.lr = hidden_sizes, optimizer, lr
+        self.momentum, self.nesterov, self.betas, self.eps = momentum, nesterov, betas, eps
+        self.schedule = schedule
         self.l2, self.epochs, self.batch_size, self.shuffle = l2, epochs, batch_size, shuffle
         self.init, self.dtype, self.augment = init, dtype, augment
         self.early_stopping, self.validation_fraction = early_stopping, validation_fraction
@@ -137,8 +138,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         schedule = self.schedule
         if isinstance(schedule, str):
             if schedule not in SCHEDULES:
-                raise ValueError(f"schedule must be None, a function, or one of {sorted(SCHEDULES)}, "
-                                 f"got {schedule!r}")
+                raise ValueError("schedule must be None, a function, or one of "
+                                 f"{sorted(SCHEDULES)}, got {schedule!r}")
             schedule = SCHEDULES[schedule]
         if self.optimizer == 'sgd':
             return SGD(self.lr, momentum=self.momentum, nesterov=self.nesterov, schedule=schedule)
@@ -187,7 +188,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def partial_fit(self, X, # (n, d) features, as for `fit`
                     y, # (n,) their labels, each one of the classes
-                    classes: np.ndarray | list | None = None, # every class: needed on the first call
+                    classes: np.ndarray | list | None = None, # every class; the first call needs it
                    ) -> MLPClassifier: # this estimator, trained one epoch more
         "One epoch over (X, y), continuing from the last call or from `fit`."
         first = not hasattr(self, 'mlp_')
