@@ -92,6 +92,7 @@ def cosine_factor(epoch: int, epochs: int) -> float:
     "`numpy_mlp.cosine_schedule()`'s factor, from a function that pickles."
     return cosine_schedule()(epoch, epochs)
 
+# %% ../nbs/14_sklearn.ipynb #bb61475f
 def step_factor(epoch: int, epochs: int) -> float:
     "The command line's step schedule: the rate divided by 10 after every third of the run."
     return step_schedule(max(1, epochs // 3))(epoch, epochs)
