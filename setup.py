@@ -23,8 +23,8 @@ def reqs(key): return shlex.split(cfg.get(key, ''))
 requirements = reqs('requirements') + reqs('pip_requirements')
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), cfg['license'])
-extras = {k: reqs(f'{k}_requirements') for k in ('dev', 'plots', 'download', 'course', 'notebooks', 'widgets')}
-extras['all'] = extras['download'] + extras['course'] + extras['notebooks'] + extras['widgets']
+extras = {k: reqs(f'{k}_requirements') for k in ('dev', 'plots', 'download', 'course', 'notebooks', 'widgets', 'sklearn')}
+extras['all'] = extras['download'] + extras['course'] + extras['notebooks'] + extras['widgets'] + extras['sklearn']
 
 package_data = {cfg['lib_name']: cfg['package_data'].split()} if cfg.get('package_data') else {}
 

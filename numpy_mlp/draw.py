@@ -124,7 +124,7 @@ def draw(model: MLP | None = None, # the network to run; None: the pad's model (
         raise ImportError("the drawing pad needs anywidget: "
                           "pip install numpy_mlp[widgets]") from None
     from numpy_mlp.evaluation import input_gradient
-    model = model if model is not None else load_draw_model()   # checked, with what it was trained on
+    model = model if model is not None else load_draw_model()   # checked, with its records
     class Pad(anywidget.AnyWidget):
         _esm = pad_js() + '\nexport default { render: NumpyMlpPad.renderWidget };\n'
         # the page sends its pixels as a binary buffer, which arrives as a memoryview
