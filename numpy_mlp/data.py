@@ -303,10 +303,10 @@ def value_range(X: np.ndarray, # images as check_image_dtype accepts them, any s
 # %% ../nbs/00_data.ipynb #61d1d85d
 def looks_like_raw_pixels(X: np.ndarray, # images as check_image_dtype accepts them, any shape
                          ) -> bool:
-    "Whether X holds floats that look like unscaled pixel values: whole numbers in 0..255, above 1."
+    "Whether X holds floats that look like unscaled pixels: whole numbers in 0..255, above 16."
     if X.dtype.kind != 'f' or X.size == 0: return False
     lo, hi = value_range(X)
-    if not (lo >= 0 and 1 < hi <= 255): return False
+    if not (lo >= 0 and 16 < hi <= 255): return False     # small counts (0..16) are not bytes
     flat, step = X.reshape(-1), 2**20                        # a million values at a time
     chunks = (flat[i:i + step] for i in range(0, flat.size, step))
     return all((np.round(c) == c).all() for c in chunks)

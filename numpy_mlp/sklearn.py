@@ -155,6 +155,11 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             return Adam(self.lr, betas=self.betas, eps=self.eps, schedule=schedule)
         raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
 
+    def _inputs(self, X):
+        "uint8 pixels through `to_float` (divided by 255); integer or bool features unscaled."
+        dt = self.mlp_.dtype
+        return to_float(X if X.dtype == np.uint8 or X.dtype.kind == 'f' else X.astype(dt), dt)
+
     def _seed(self) -> int: return int(self._rng.randint(2**31 - 1))
 
     def _start(self, n_features: int):
@@ -185,7 +190,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = class_labels(y)
         self._rng = check_random_state(self.random_state)
         self._start(X.shape[1])
-        X, y, stopper = to_float(X, self.mlp_.dtype), encode_labels(y, self.classes_), None
+        X, y, stopper = self._inputs(X), encode_labels(y, self.classes_), None
         if self.early_stopping:
             X, X_valid, y, y_valid = hold_out(X, y, self.validation_fraction, self._seed())
             stopper = EarlyStopping(X_valid, y_valid, self.n_iter_no_change, self.tol)
@@ -213,7 +218,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"classes={np.unique(classes).tolist()} differs from the classes "
                              f"{self.classes_.tolist()} of the first call")
         check_classification_targets(y)
-        self._train(to_float(X, self.mlp_.dtype), encode_labels(y, self.classes_), 1)
+        self._train(self._inputs(X), encode_labels(y, self.classes_), 1)
         return self
 
     def predict_proba(self, X, # (n, d) features, as for fit
@@ -221,7 +226,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         "The network's class probabilities: `mlp_.predict_proba` on X, scaled as for training."
         check_is_fitted(self)
         X = validate_data(self, X, dtype='numeric', reset=False)
-        return self.mlp_.predict_proba(to_float(X, self.mlp_.dtype))
+        return self.mlp_.predict_proba(self._inputs(X))
 
     def predict(self, X, # (n, d) features, as for fit
                ) -> np.ndarray: # (n,) labels, from `classes_`

@@ -165,6 +165,7 @@ def test_standardised_features_never_warn():
 
 def test_integral_counts_warn_only_when_they_look_like_pixels():
     assert looks_like_raw_pixels(np.array([[0.0, 3.0, 255.0]]))
+    assert not looks_like_raw_pixels(np.array([[0.0, 3.0, 16.0]]))   # small whole numbers: counts, not bytes
     assert not looks_like_raw_pixels(np.array([[0.0, 3.0, 256.0]]))  # beyond a byte
     assert not looks_like_raw_pixels(np.array([[0.1, 7.9]]))         # iris-like raw measurements
     assert not looks_like_raw_pixels(np.array([[0.0, 1.0]]))         # binary floats
