@@ -82,7 +82,7 @@ def train(model: MLP, # trained in place
 # %% ../nbs/09_cli.ipynb #e5aee4b2
 def check_save_path(path, # the --save flag
                    ) -> Path: # the path, checked
-    "Refuse, before training, a --save path that `save` could not write (io.check_target's checks)."
+    "Refuse, before training, a `--save` path that `save` could not write (io.check_target's checks)."
     try: check_target(path, probe=True)
     except (OSError, ValueError) as e:
         raise ValueError(f"--save {e}" if str(path).strip() else f"--save: {e}") from None
@@ -161,8 +161,7 @@ def cmd_train_draw(args: argparse.Namespace, # the parsed flags
 # %% ../nbs/09_cli.ipynb #ed6b0d6b
 def load_model(path, # a model file written by save
               ) -> MLP: # the model, or ModelFileError
-    """`load`, with whatever goes wrong in it (a damaged or hostile file) turned into a
-    ModelFileError."""
+    "`load`, with whatever goes wrong in it (a damaged or hostile file) as a ModelFileError."
     try: return load(path)
     except (FileNotFoundError, ModelFileError): raise
     except MemoryError:
@@ -217,8 +216,7 @@ def cmd_evaluate(args, # the parsed arguments of `numpy_mlp evaluate`
 # %% ../nbs/09_cli.ipynb #5a572b65
 def read_image(path, # an image file Pillow can open
               ) -> np.ndarray: # the (1, 784) float image the network takes
-    """`read_digit`, refusing an image Pillow flags as a decompression bomb (too many pixels) in one
-    line."""
+    "`read_digit`, refusing in one line an image Pillow flags as a decompression bomb."
     try: from PIL import Image
     except ImportError: return read_digit(path)      # read_digit says how to install Pillow
     with warnings.catch_warnings():

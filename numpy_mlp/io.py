@@ -40,8 +40,7 @@ def _alive(pid: int) -> bool:
 def remove_stale_temps(folder: str | Path, # the folder to clean
                        max_age: float = STALE_AFTER, # seconds
                       ) -> list[Path]: # the files removed
-    """Remove the temporary files that interrupted saves left in `folder`: their process is gone, or
-    they are old."""
+    "Remove the temporary files interrupted saves left in `folder` (their process gone, or old)."
     removed, now = [], time.time()
     with os.scandir(folder) as entries:
         for e in entries:
@@ -146,8 +145,7 @@ def check_meta(meta, # the JSON record of a model file, as parsed
 def check_target(path: str | Path, # where a model file is to be written (a symlink: its target)
                  probe: bool = False, # also create and remove a temporary file there, as save will
                 ) -> Path: # the file to write: `path` with symbolic links resolved
-    """Refuse a path `save` cannot write, with a message naming it: empty, a name too long, a folder, a
-    device or a pipe, a missing folder, or (with `probe`) a folder that refuses new files."""
+    "Refuse a path `save` cannot write, naming why: empty, too long, a folder, a device, no folder."
     if not str(path).strip(): raise ValueError("an empty path; give a file name such as model.npz")
     path = Path(path)
     target = Path(os.path.realpath(path))
@@ -178,8 +176,7 @@ def save(model: MLP, # the network to write
          path: str | Path, # the .npz file to write (or a symlink to it); its folder must exist
          settings: dict | None = None, # JSON-able training settings kept beside the weights
         ) -> Path:
-    """Write `model` (with what it was trained on, and JSON-able training `settings`) to the .npz
-    file `path`, atomically."""
+    "Write `model`, what it was trained on and `settings` to the .npz file `path`, atomically."
     path = Path(path)
     # a diverged model must not replace a good file
     for k, v in model.params.items():
@@ -242,7 +239,7 @@ def _read_npy(zf, info, shape, dtype, fortran, offset) -> np.ndarray:
     return np.frombuffer(buf, dtype).reshape(shape, order='F' if fortran else 'C')
 
 # %% ../nbs/08_io.ipynb #506577eb
-def load(path: str | Path, # a .npz file written by `save`
+def load(path: str | Path, # a .npz file written by save
         ) -> MLP:
     "Read a model written by `save`, checking every array; raises ModelFileError on a bad file."
     path = Path(path)
@@ -464,8 +461,7 @@ def _box_weights(n: int, m: int
 # %% ../nbs/08_io.ipynb #5c0a694e
 def prepare_digit(img, # (h, w) grey or (h, w, 3|4) colour: uint8, bool, or floats in [0, 1]
                  ) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
-    """Turn a grey-scale (h, w) or colour (h, w, 3|4) image into an MNIST-style 28 x 28 digit,
-    flattened."""
+    "A grey (h, w) or colour (h, w, 3|4) image as an MNIST-style digit: 28 x 28, flattened."
     a = _grey(img)
     if not np.isfinite(a).all(): raise ValueError("the image holds NaN or infinite values")
     if a.min() < -1e-6 or a.max() > 1 + 1e-6:            # floats that were never scaled to [0, 1]
@@ -538,9 +534,9 @@ def _shrink(a, side: int = READ_SIDE
 
 def read_digit(path: str | Path, # an image file: PNG, JPEG, ... (anything Pillow reads)
               ) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
-    """Read an image file (PNG, JPEG, ...) and prepare it as an MNIST-style digit: (784,) float32.
-    An image with a side over `READ_SIDE` pixels is first shrunk by box averaging (a digit needs
-    no more), which bounds the time and memory `prepare_digit` takes."""
+    "Read an image file (PNG, JPEG, ...) as an MNIST-style digit: (784,) float32."
+    # an image with a side over READ_SIDE pixels is first shrunk by box averaging (a digit needs no
+    # more), which bounds the time and memory prepare_digit takes
     try: from PIL import Image, ImageOps, UnidentifiedImageError
     except ImportError:
         raise ImportError("reading images needs Pillow: "

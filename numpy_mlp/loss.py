@@ -87,4 +87,6 @@ def _mlp_accuracy(self, X, # (n, sizes[0]) inputs: uint8 images or floats
     "The fraction of rows of X whose predicted class is y: `evaluate`'s 'acc'."
     return evaluate(self, X, y)['acc']
 
+for f, name in ((_mlp_loss, 'loss'), (_mlp_accuracy, 'accuracy')):   # named as MLP's own
+    f.__name__, f.__qualname__ = name, f'MLP.{name}'
 MLP.loss, MLP.accuracy = _mlp_loss, _mlp_accuracy      # methods of every MLP from here on

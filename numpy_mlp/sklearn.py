@@ -142,7 +142,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.random_state, self.verbose = random_state, verbose
 
     def _optimizer(self):
-        "A new optimizer from the settings: chapter 6's `SGD` or `Adam`."
+        "A new optimizer from the settings: chapter 5's `SGD` or `Adam`."
         schedule = self.schedule
         if isinstance(schedule, str):
             if schedule not in SCHEDULES:

@@ -79,8 +79,7 @@ class TrainStep:
 
 # %% ../nbs/06_training.ipynb #47c06c1f
 class TrainingDiverged(FloatingPointError):
-    """Training blew up at `epoch`, `batch`, learning rate `lr`; the model holds its weights after
-    `steps_kept` steps."""
+    "Raised when training blows up; the model keeps its weights after `steps_kept` steps."
     def __init__(self, message: str, # what blew up, where, and what the model holds now
                  epoch: int, # the epoch it happened in, from 1
                  batch: int, # the batch, from 1
@@ -138,8 +137,7 @@ class DivergenceGuard:
               batch: int, # the batch, from 1, for the message
               when: str = '', # added to the message, e.g. ' at the weights after its step'
              ) -> float: # the batch loss, ce + penalty
-        """Raise TrainingDiverged unless `ce + penalty` is finite and `ce` under the ceiling;
-        copy every `every` steps."""
+        "TrainingDiverged if the loss is not finite or above the ceiling; else a checkpoint, at times."
         if self.start is None and math.isfinite(ce):
             self.start, self.ceiling = ce, loss_ceiling(ce, self.n_classes)
         loss = ce + penalty
@@ -165,8 +163,7 @@ class DivergenceGuard:
                   penalty: float, # the L2 penalty at those weights
                   epoch: int, # the epoch that ends, from 1
                  ) -> None:
-        """After the epoch's last step: weights finite and the last batch's loss at them checked;
-        then a copy."""
+        "After the epoch's last step: check the weights and the loss at them, then checkpoint."
         if not all(np.isfinite(v).all() for v in self.params.values()):
             self.diverged("the weights are no longer finite", epoch, self.nb)
         self.check(ce, penalty, epoch, self.nb, when=' at the weights after its step')
@@ -192,8 +189,7 @@ def stopped(guard: DivergenceGuard, # fit's guard: knows whether a step was cut 
             epoch: int, # the epoch it stopped in, from 1
             history: History, # the finished epochs' records
            ) -> None:
-    """Hang `history` on the exception `e` that stopped `fit`, restore the checkpoint if a step was
-    cut short, add a note."""
+    "Hang `history` on `e`, restore the checkpoint if a step was cut short, and add a note."
     try: e.history = history
     except (AttributeError, TypeError): pass
     if isinstance(e, TrainingDiverged): return          # its message says it all
