@@ -137,7 +137,7 @@ class DivergenceGuard:
               batch: int, # the batch, from 1, for the message
               when: str = '', # added to the message, e.g. ' at the weights after its step'
              ) -> float: # the batch loss, ce + penalty
-        "TrainingDiverged if the loss is not finite or above the ceiling; else a checkpoint, at times."
+        "TrainingDiverged if the loss is not finite or above the ceiling; else a checkpoint."
         if self.start is None and math.isfinite(ce):
             self.start, self.ceiling = ce, loss_ceiling(ce, self.n_classes)
         loss = ce + penalty
