@@ -156,9 +156,19 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
 
     def _inputs(self, X):
-        "uint8 pixels through `to_float` (divided by 255); integer or bool features unscaled."
+        "As at fit: uint8 pixels divided by 255 if fit saw uint8 (`pixels_`); other numbers unscaled."
         dt = self.mlp_.dtype
-        return to_float(X if X.dtype == np.uint8 or X.dtype.kind == 'f' else X.astype(dt), dt)
+        return to_float(X if X.dtype.kind == 'f' or X.dtype == np.uint8 and self.pixels_
+                        else X.astype(dt), dt)
+
+    def _fitted(self) -> dict:
+        "The fitted attributes (and the random state), to put back if a new fit fails."
+        return {k: v for k, v in vars(self).items() if k.endswith('_') or k == '_rng'}
+
+    def _restore(self, before: dict):
+        "Undo a failed fit: exactly the fitted attributes of `before` (none for a first fit)."
+        for k in list(self._fitted()): delattr(self, k)
+        for k, v in before.items(): setattr(self, k, v)
 
     def _seed(self) -> int: return int(self._rng.randint(2**31 - 1))
 
@@ -168,6 +178,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         hidden = [hidden] if isinstance(hidden, Integral) else list(hidden)
         sizes = [n_features, *hidden, len(self.classes_)]
         self.mlp_ = MLP(sizes, l2=self.l2, init=self.init, seed=self._seed(), dtype=self.dtype)
+        self.mlp_.classes = [str(c) for c in self.classes_]    # io.save keeps the label names
         self.optimizer_, self.history_ = self._optimizer(), []
 
     def _train(self, X, y, epochs: int, stopper: EarlyStopping | None = None):
@@ -186,7 +197,15 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             y, # (n,) class labels of any kind
            ) -> MLPClassifier: # this estimator, trained
         "Train a new network on (X, y) for `epochs` epochs, or until early stopping stops it."
+        before = self._fitted()
+        try: return self._fit(X, y)
+        except BaseException:                  # a bad setting or a blow-up: the last fit stands
+            self._restore(before)
+            raise
+
+    def _fit(self, X, y):
         X, y = validate_data(self, X, y, dtype='numeric')
+        self.pixels_ = X.dtype == np.uint8
         self.classes_ = class_labels(y)
         self._rng = check_random_state(self.random_state)
         self._start(X.shape[1])
@@ -210,10 +229,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit: "
                                  "the network has one output unit per class")
-            self.classes_ = class_labels(np.asarray(classes))
-            self._rng = check_random_state(self.random_state)
-            self.validation_scores_ = self.best_validation_score_ = None
-            self._start(X.shape[1])
+            try:
+                self.classes_ = class_labels(np.asarray(classes))
+                self._rng = check_random_state(self.random_state)
+                self.validation_scores_ = self.best_validation_score_ = None
+                self.pixels_ = X.dtype == np.uint8
+                self._start(X.shape[1])
+                check_classification_targets(y)
+                self._train(self._inputs(X), encode_labels(y, self.classes_), 1)
+            except BaseException:                      # not fitted after all
+                self._restore({})
+                raise
+            return self
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(f"classes={np.unique(classes).tolist()} differs from the classes "
                              f"{self.classes_.tolist()} of the first call")

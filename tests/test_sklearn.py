@@ -213,3 +213,33 @@ def test_importing_numpy_mlp_leaves_sklearn_out():
             "print(sorted(m for m in sys.modules if m == 'sklearn' or m.startswith('sklearn.')))")
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == '[]', out.stdout
+
+def test_a_failed_refit_leaves_the_last_fit_standing(iris):
+    "A setting refused (or a blow-up) during a new fit must not leave an untrained network behind."
+    X, y = iris
+    clf = small().fit(X, y)
+    proba, classes = clf.predict_proba(X), clf.classes_.copy()
+    for bad in ({'optimizer': 'bogus'}, {'lr': -1.0}, {'epochs': 0}, {'batch_size': 0}):
+        with pytest.raises((ValueError, TypeError)): clf.set_params(**bad).fit(X, np.array(['x'] * len(y)))
+        clf.set_params(**{k: small().get_params()[k] for k in bad})
+        np.testing.assert_array_equal(clf.predict_proba(X), proba)
+        np.testing.assert_array_equal(clf.classes_, classes)
+    fresh = small(optimizer='bogus')
+    with pytest.raises(ValueError): fresh.partial_fit(X, y, classes=np.unique(y))
+    assert not hasattr(fresh, 'mlp_') and not hasattr(fresh, 'classes_')     # still unfitted
+
+def test_the_scaling_is_the_one_fit_used(iris):
+    "Integer features stay numbers at predict even when they arrive as uint8; uint8 pixels stay pixels."
+    X, y = iris
+    counts = np.round(X * 10).astype(np.int64)
+    clf = small().fit(counts, y)
+    np.testing.assert_array_equal(clf.predict_proba(counts.astype(np.uint8)), clf.predict_proba(counts))
+    pix = np.round(X / X.max() * 255).astype(np.uint8)
+    clf = small().fit(pix, y)
+    np.testing.assert_allclose(clf.predict_proba(pix), clf.predict_proba(to_float(pix)), rtol=1e-6)
+
+def test_the_wrapped_network_knows_its_labels(iris, tmp_path):
+    from numpy_mlp.io import save, load
+    X, y = iris
+    clf = small().fit(X, y)                      # iris's labels are the names
+    assert load(save(clf.mlp_, tmp_path / 'm.npz')).classes == ['setosa', 'versicolor', 'virginica']
