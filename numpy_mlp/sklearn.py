@@ -156,7 +156,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
 
     def _inputs(self, X):
-        "As at fit: uint8 pixels divided by 255 if fit saw uint8 (`pixels_`); other numbers unscaled."
+        "As at fit: uint8 divided by 255 if fit saw uint8 (`pixels_`); other numbers unscaled."
         dt = self.mlp_.dtype
         return to_float(X if X.dtype.kind == 'f' or X.dtype == np.uint8 and self.pixels_
                         else X.astype(dt), dt)
