@@ -73,13 +73,18 @@ def _temp_prefix(name: str, folder: Path) -> str:
     return prefix(name)
 
 # %% ../nbs/08_io.ipynb #613e1dfc
+def _finite(v) -> bool:
+    "A finite number, also for a JSON integer too large for a float (which math.isfinite refuses)."
+    try: return math.isfinite(v)
+    except OverflowError: return False
+
 def _kind(x): return {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean',
                       type(None): 'null'}.get(type(x), 'a number')
 
 def _check_trained_on(meta, sizes, settings, bad):
     "The optional fields input_range, dataset and classes: absent or null, or well formed."
     r, ds, names = meta.get('input_range'), meta.get('dataset'), meta.get('classes')
-    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v)
     if r is not None and not (isinstance(r, list) and len(r) == 2 and all(map(number, r))
                               and r[0] <= r[1]):
         raise bad(f"'meta' input_range must be null or [smallest, largest], two finite numbers, "
@@ -117,7 +122,7 @@ def check_meta(meta, # the JSON record of a model file, as parsed
         raise bad(f"'meta' dtype must be 'float32' or 'float64', got {meta['dtype']!r}")
     l2 = meta['l2']
     if (not isinstance(l2, (int, float)) or isinstance(l2, bool)
-            or not (math.isfinite(l2) and l2 >= 0)):
+            or not (_finite(l2) and l2 >= 0)):
         raise bad(f"'meta' l2 must be a finite number >= 0, got {l2!r}")
     if not isinstance(meta['init'], str) or meta['init'] not in INITS:
         raise bad(f"'meta' init must be one of {sorted(INITS)}, got {meta['init']!r}")
@@ -147,6 +152,9 @@ def check_target(path: str | Path, # where a model file is to be written (a syml
                 ) -> Path: # the file to write: `path` with symbolic links resolved
     "Refuse a path `save` cannot write, naming why: empty, too long, a folder, a device, no folder."
     if not str(path).strip(): raise ValueError("an empty path; give a file name such as model.npz")
+    if str(path).endswith(('/', os.sep)) and not os.path.isdir(path):
+        raise FileNotFoundError(f"{path}: names a folder (it ends with '/') that does not exist; "
+                                "give a file name")
     path = Path(path)
     target = Path(os.path.realpath(path))
     try: name_max = os.pathconf(target.parent, 'PC_NAME_MAX')
@@ -177,6 +185,7 @@ def save(model: MLP, # the network to write
          settings: dict | None = None, # JSON-able training settings kept beside the weights
         ) -> Path:
     "Write `model`, what it was trained on and `settings` to the .npz file `path`, atomically."
+    check_target(path)              # an empty path, a folder, a missing folder: refused first
     path = Path(path)
     # a diverged model must not replace a good file
     for k, v in model.params.items():
@@ -316,7 +325,8 @@ def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
     # files written before the `dataset` field name it in their settings (the command line's)
     model.dataset = meta.get('dataset', model.settings.get('dataset'))
     names = meta.get('classes')
-    if names is None and model.dataset in DATASETS: names = DATASETS[model.dataset]['classes']
+    known = DATASETS.get(model.dataset, {}).get('classes')
+    if names is None and known is not None and len(known) == sizes[-1]: names = known
     model.classes = None if names is None else list(names)
     return model
 

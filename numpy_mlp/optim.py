@@ -5,6 +5,7 @@
 # %% ../nbs/05_optimizers.ipynb #7e111508
 from __future__ import annotations
 import math
+import weakref
 from typing import Callable
 import numpy as np
 from .data import check_positive, check_count
@@ -73,11 +74,11 @@ class Optimizer:
 
     def reset(self) -> None:
         "Forget the running state and the step count `t` (subclasses clear their own state too)."
-        self.t = 0
+        self.t, self.owner = 0, None
 
     def check_params(self, params: dict, # the model's arrays, by key
                     ) -> None: # raises ValueError on a mismatch
-        "Refuse `params` if the running state was built for arrays of other names or shapes."
+        "Refuse `params` if the running state was built for other arrays; else note them as its owner."
         for name, arrays in self.state().items():
             for k in sorted(set(arrays) | set(params)) if arrays else ():
                 a, p = arrays.get(k), params.get(k)
@@ -86,6 +87,13 @@ class Optimizer:
                     raise ValueError("optimizer= was used on a model of another shape: "
                                      f"its {name} for {k} has {had}, this model's {k} has {has}; "
                                      "give fit a new optimizer, or call its reset() first")
+        first = next(iter(params.values()), None)
+        if any(self.state().values()) and self.owner is not None and self.owner() is not first:
+            raise ValueError("optimizer= carries the running state of another model (same shapes, other "
+                             "arrays): give fit a new optimizer, or call its reset() first")
+        self.owner = None if first is None else weakref.ref(first)   # a weak reference: no leak
+
+    def __getstate__(self): return {**vars(self), 'owner': None}     # pickles; the owner is not kept
 
 # %% ../nbs/05_optimizers.ipynb #3f09176b
 class SGD(Optimizer):

@@ -258,7 +258,7 @@ def _augmented(augment, Xb, rng):
         raise ValueError(f"augment= must return an array of the batch's shape {Xb.shape}, got "
                          f"{getattr(out, 'shape', type(out).__name__)}")
     if not np.isfinite(out).all(): raise ValueError("augment= returned NaN or infinite values")
-    return out.astype(Xb.dtype, copy=False)
+    return to_float(out, Xb.dtype)            # uint8 from augment: scaled as any image is
 
 # %% ../nbs/06_training.ipynb #20c9ab18
 def run_epoch(model: MLP, # trained in place
@@ -301,7 +301,7 @@ def fit(model: MLP, # trained in place
     "Train `model` in place with mini-batch gradient descent; return the per-epoch history."
     X, y, opt, valid, seen = _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid,
                                              shuffle, seed, progress, callback, augment)
-    model.input_range = seen         # what it was trained on, checked whenever it is given inputs
+    prev, model.input_range = model.input_range, seen   # what it was trained on, checked from now on
     batches = Batches(X, y, batch_size, shuffle=shuffle, seed=seed, dtype=model.dtype)
     step = TrainStep(model.params)
     guard = DivergenceGuard(model, opt, len(batches), CHECKPOINT_EVERY)
@@ -320,6 +320,7 @@ def fit(model: MLP, # trained in place
             if bar is not None: bar.set_postfix(_postfix(rec))
             if callback is not None: callback(model, history[-1])
     except BaseException as e:
+        if not history: model.input_range = prev   # no epoch finished on these inputs
         stopped(guard, e, epoch, history)
         raise
     finally:

@@ -361,3 +361,22 @@ def test_save_refuses_to_replace_a_device_or_a_pipe(tmp_path):
     assert fifo.is_fifo()
     with pytest.raises(ValueError, match='is not a regular file'): save(MLP([784, 10], seed=0), '/dev/null')
     assert not os.path.isfile('/dev/null')
+
+def test_more_save_targets_refused(tmp_path):
+    from numpy_mlp.io import save
+    model = MLP([784, 10], seed=0)
+    with pytest.raises(ValueError, match='an empty path'): save(model, '')
+    with pytest.raises(FileNotFoundError, match="names a folder .it ends with '/'. that does not exist"):
+        save(model, f'{tmp_path}/newdir/')
+    assert not (tmp_path / 'newdir').exists()
+
+def test_json_integers_too_large_for_a_float_are_refused_not_raised():
+    base = {'format_version': 1, 'sizes': [784, 10], 'dtype': 'float32', 'l2': 0.0, 'init': 'he', 'seed': 0}
+    with pytest.raises(ModelFileError, match='l2 must be a finite number'): check_meta({**base, 'l2': 10**400})
+    with pytest.raises(ModelFileError, match='input_range must be null or'):
+        check_meta({**base, 'input_range': [0, 10**400]})
+
+def test_a_known_dataset_names_classes_only_when_the_outputs_match(tmp_path):
+    from numpy_mlp.io import save
+    m = MLP([784, 32, 3], seed=0); m.dataset = 'mnist'
+    assert load(save(m, tmp_path / 'm3.npz')).classes is None        # 3 outputs: MNIST's 10 names do not fit

@@ -94,7 +94,9 @@ def test_optimizer_used_on_a_model_of_another_shape_is_refused(small, make, stat
     deeper = MLP([784, 32, 10, 10], seed=0)                                # W1 fits, W3 is new
     with pytest.raises(ValueError, match='optimizer= was used on a model of another shape'):
         fit1(*small, deeper, optimizer=opt)
-    fit1(*small, MLP([784, 32, 10], seed=1), optimizer=opt)                # the same shape: resumed
+    with pytest.raises(ValueError, match='carries the running state of another model'):
+        fit1(*small, MLP([784, 32, 10], seed=1), optimizer=opt)            # the same shape, other arrays
+    opt.reset(); fit1(*small, MLP([784, 32, 10], seed=1), optimizer=opt)   # forgotten: accepted
     opt.reset(); fit1(*small, other, optimizer=opt)                        # reset: starts afresh
 
 @pytest.mark.parametrize('l2', [nan, inf, -1.0, None, 'x'])
@@ -356,3 +358,34 @@ def test_divergence_on_unscaled_pixels_names_them(digits):
     with np.errstate(all='ignore'), pytest.raises(TrainingDiverged) as e:     # scaled, just too fast
         fit1(X, y, MLP([784, 100, 10], seed=0), optimizer=SGD(1e4), seed=0)
     assert 'try a smaller learning rate' in str(e.value) and 'pixel values' not in str(e.value)
+
+def test_an_optimizer_with_state_is_not_shared_between_models(digits):
+    "Momentum's velocities (or Adam's averages) from one model must not steer another of the same shape."
+    X, y = digits
+    for opt in (SGD(0.1, momentum=0.9), Adam(1e-3)):
+        fit1(X[:256], y[:256], MLP([784, 32, 10], seed=0), optimizer=opt)
+        with pytest.raises(ValueError, match='carries the running state of another model'):
+            fit1(X[:256], y[:256], MLP([784, 32, 10], seed=1), optimizer=opt)
+        opt.reset(); fit1(X[:256], y[:256], MLP([784, 32, 10], seed=1), optimizer=opt)
+    model, opt = MLP([784, 32, 10], seed=0), SGD(0.1, momentum=0.9)
+    fit1(X[:256], y[:256], model, optimizer=opt); fit1(X[:256], y[:256], model, optimizer=opt)  # same model: fine
+
+def test_a_failed_fit_keeps_the_input_range_it_had(digits):
+    X, y = digits
+    model = MLP([784, 32, 10], seed=0)
+    with np.errstate(all='ignore'), pytest.warns(UserWarning), pytest.raises(TrainingDiverged):
+        fit1(X.astype(np.float32), y, model, optimizer=SGD(0.1))
+    assert model.input_range is None                        # nothing was learnt from those inputs
+    fit1(X, y, model)
+    assert model.input_range == (0.0, 1.0)
+
+def test_augment_returning_bytes_is_scaled(digits):
+    "An augment that returns uint8 gets its bytes divided by 255, as every image entering the package does."
+    X, y = digits
+    seen = []
+    def to_bytes(Xb, rng):
+        out = (Xb * 255).round().astype(np.uint8); return out
+    def record(m, rec): seen.append(rec['train_loss'])
+    h_bytes = fit1(X[:512], y[:512], MLP([784, 32, 10], seed=0), augment=to_bytes, seed=0)
+    h_plain = fit1(X[:512], y[:512], MLP([784, 32, 10], seed=0), seed=0)
+    assert abs(h_bytes['train_loss'][0] - h_plain['train_loss'][0]) < 1e-3
