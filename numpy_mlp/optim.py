@@ -78,7 +78,7 @@ class Optimizer:
 
     def check_params(self, params: dict, # the model's arrays, by key
                     ) -> None: # raises ValueError on a mismatch
-        "Refuse `params` if the running state was built for other arrays; else note them as its owner."
+        "Refuse `params` if the running state was built for other arrays; else note them as its own."
         for name, arrays in self.state().items():
             for k in sorted(set(arrays) | set(params)) if arrays else ():
                 a, p = arrays.get(k), params.get(k)
@@ -89,11 +89,11 @@ class Optimizer:
                                      "give fit a new optimizer, or call its reset() first")
         first = next(iter(params.values()), None)
         if any(self.state().values()) and self.owner is not None and self.owner() is not first:
-            raise ValueError("optimizer= carries the running state of another model (same shapes, other "
-                             "arrays): give fit a new optimizer, or call its reset() first")
+            raise ValueError("optimizer= carries the running state of another model (same shapes, "
+                             "other arrays): give fit a new optimizer, or call its reset() first")
         self.owner = None if first is None else weakref.ref(first)   # a weak reference: no leak
 
-    def __getstate__(self): return {**vars(self), 'owner': None}     # pickles; the owner is not kept
+    def __getstate__(self): return {**vars(self), 'owner': None}   # pickles, without the owner
 
 # %% ../nbs/05_optimizers.ipynb #3f09176b
 class SGD(Optimizer):

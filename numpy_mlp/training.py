@@ -301,7 +301,7 @@ def fit(model: MLP, # trained in place
     "Train `model` in place with mini-batch gradient descent; return the per-epoch history."
     X, y, opt, valid, seen = _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid,
                                              shuffle, seed, progress, callback, augment)
-    prev, model.input_range = model.input_range, seen   # what it was trained on, checked from now on
+    prev, model.input_range = model.input_range, seen   # what it is trained on: checked later
     batches = Batches(X, y, batch_size, shuffle=shuffle, seed=seed, dtype=model.dtype)
     step = TrainStep(model.params)
     guard = DivergenceGuard(model, opt, len(batches), CHECKPOINT_EVERY)
