@@ -78,7 +78,7 @@ class Optimizer:
 
     def check_params(self, params: dict, # the model's arrays, by key
                     ) -> None: # raises ValueError on a mismatch
-        "Refuse `params` if the running state was built for other arrays; else note them as its own."
+        "Refuse `params` if the running state was built for other arrays; else note them."
         for name, arrays in self.state().items():
             for k in sorted(set(arrays) | set(params)) if arrays else ():
                 a, p = arrays.get(k), params.get(k)
