@@ -228,7 +228,7 @@ def check_image_dtype(X: np.ndarray, # images, or rows of features, any shape
                                    "if they are pixel values 0-255")
     elif 0 <= lo and hi <= 255: fix = (f"{name}.astype(np.uint8) if they are pixel values 0-255, "
                                        f"or {name} / 255 for floats in [0, 1]")
-    else: fix = "convert them to floats of about unit size yourself (e.g. standardise them)"
+    else: fix = "floats of about unit size, converted yourself (e.g. standardised)"
     raise TypeError(f"{name} has dtype {X.dtype} (values {lo} to {hi}): numpy_mlp scales only uint8 "
                     f"images (by 1/255), so as not to guess the scale of other integers; pass {fix}")
 

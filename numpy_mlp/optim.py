@@ -37,7 +37,8 @@ class Optimizer:
               ) -> float: # the factor the base learning rate is multiplied by
         "The schedule's factor for `epoch` (from 0), refused unless the rate stays finite and > 0."
         if self.schedule is None: return 1.0
-        f = self.schedule(epoch, epochs)
+        try: f = self.schedule(epoch, epochs)
+        except OverflowError: f = math.inf               # gamma > 1, many epochs: too large to say
         try: ok = bool(f > 0) and math.isfinite(self.base_lr * f)
         except (TypeError, ValueError): ok = False
         if not ok:
@@ -63,7 +64,7 @@ class Optimizer:
     def update(self, key: str, # the array's name, under which any running state is kept
                p: np.ndarray, # the array, changed in place
                g: np.ndarray, # its gradient, without the penalty; may be overwritten
-               decay: float, # the penalty's strength for this array: l2 for a weight, 0 for a bias
+               decay: float, # the penalty's strength here, l2 for a weight, 0 for a bias: apply it
               ) -> None:
         "The update rule, for one array: each optimizer overrides this method, and only this one."
         raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
@@ -73,8 +74,8 @@ class Optimizer:
         return {}
 
     def reset(self) -> None:
-        "Forget the running state and the step count `t` (subclasses clear their own state too)."
-        self.t, self.owner = 0, None
+        "Forget the running state, the step count `t` and the scheduled rate."
+        self.t, self.owner, self.lr = 0, None, self.base_lr
 
     def check_params(self, params: dict, # the model's arrays, by key
                     ) -> None: # raises ValueError on a mismatch
@@ -191,6 +192,7 @@ def make_optimizer(name: str, # one of OPTIMIZERS: 'sgd' is plain gradient desce
                    epochs: int = 10, # the run's length, for the step schedule's period
                   ) -> Optimizer: # a new optimizer, with no running state
     "The optimizer a name, a learning rate, a momentum and a schedule name describe."
+    check_count('epochs', epochs)
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
     if schedule not in SCHEDULES:

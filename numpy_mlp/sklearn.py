@@ -7,7 +7,10 @@ from __future__ import annotations
 from numbers import Integral, Real
 from typing import Callable
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+try: from sklearn.base import BaseEstimator, ClassifierMixin
+except ImportError as e:                # an optional extra: say how to get it
+    raise ImportError("numpy_mlp.sklearn needs scikit-learn: "
+                      "pip install 'numpy_mlp[sklearn]'") from e
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
@@ -17,7 +20,7 @@ from . import fit as fit_mlp     # the estimator has a `fit` of its own
 from .data import to_float
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'class_labels', 'encode_labels', 'StopTraining', 'EarlyStopping', 'hold_out', 'cosine_factor',
+__all__ = ['SCHEDULE_FUNCTIONS', 'class_labels', 'encode_labels', 'StopTraining', 'EarlyStopping', 'hold_out', 'cosine_factor',
            'step_factor', 'MLPClassifier']
 
 # %% ../nbs/14_sklearn.ipynb #086a92dc
@@ -104,7 +107,7 @@ def step_factor(epoch: int, # this epoch, from 0
     "The command line's step schedule: the rate divided by 10 after every third of the run."
     return step_schedule(max(1, epochs // 3))(epoch, epochs)
 
-SCHEDULES = {'cosine': cosine_factor, 'step': step_factor}
+SCHEDULE_FUNCTIONS = {'cosine': cosine_factor, 'step': step_factor}
 
 # %% ../nbs/14_sklearn.ipynb #355c46b8
 class MLPClassifier(ClassifierMixin, BaseEstimator):
@@ -145,10 +148,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         "A new optimizer from the settings: chapter 5's `SGD` or `Adam`."
         schedule = self.schedule
         if isinstance(schedule, str):
-            if schedule not in SCHEDULES:
+            if schedule not in SCHEDULE_FUNCTIONS:
                 raise ValueError("schedule must be None, a function, or one of "
-                                 f"{sorted(SCHEDULES)}, got {schedule!r}")
-            schedule = SCHEDULES[schedule]
+                                 f"{sorted(SCHEDULE_FUNCTIONS)}, got {schedule!r}")
+            schedule = SCHEDULE_FUNCTIONS[schedule]
         if self.optimizer == 'sgd':
             return SGD(self.lr, momentum=self.momentum, nesterov=self.nesterov, schedule=schedule)
         if self.optimizer == 'adam':
@@ -175,7 +178,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def _start(self, n_features: int):
         "A new network for `n_features` inputs and the classes `classes_`, and a new optimizer."
         hidden = self.hidden_sizes
-        hidden = [hidden] if isinstance(hidden, Integral) else list(hidden)
+        try: hidden = [hidden] if isinstance(hidden, Integral) else list(hidden)
+        except TypeError: hidden = None
+        ok = lambda h: isinstance(h, Integral) and not isinstance(h, bool) and h >= 1
+        if hidden is None or isinstance(self.hidden_sizes, (str, bool)) or not all(map(ok, hidden)):
+            raise ValueError("hidden_sizes must be a positive integer or a tuple of them, "
+                             f"got {self.hidden_sizes!r}")
         sizes = [n_features, *hidden, len(self.classes_)]
         self.mlp_ = MLP(sizes, l2=self.l2, init=self.init, seed=self._seed(), dtype=self.dtype)
         self.mlp_.classes = [str(c) for c in self.classes_]    # io.save keeps the label names

@@ -271,6 +271,7 @@ def run_epoch(model: MLP, # trained in place
               bar: object | None = None, # a tqdm progress bar, advanced once per batch, or None
              ) -> dict: # {'train_loss', 'train_acc'}: means over the epoch, before each step
     "One pass over `batches`: a checked optimizer step per batch."
+    if len(batches) == 0: raise ValueError("run_epoch: no batches (the training set is empty)")
     params, l2, total, correct = model.params, model.l2, 0.0, 0
     for b, (Xb, yb) in enumerate(batches, start=1):
         if augment is not None: Xb = _augmented(augment, Xb, rng)
@@ -288,7 +289,7 @@ def fit(model: MLP, # trained in place
         X, # training images (n, 784): uint8 (0-255) or floats in [0, 1]
         y, # labels (n,), integers in 0..classes-1
         *,
-        epochs: int, # passes over the data, an integer >= 1
+        epochs: int, # passes over the data, an integer >= 1 (keyword-only, as all that follow)
         batch_size: int = 64, # an integer >= 1
         optimizer: Optimizer | None = None, # SGD(lr=0.01), plain gradient descent, by default
         valid: tuple | None = None, # an (X_valid, y_valid) pair, evaluated after every epoch

@@ -113,7 +113,7 @@ def test_to_float_rules():
     assert to_float(F) is F                                       # floats as they are, no copy
     for bad, fix in [(np.array([[0, 1]]), 'X.astype(bool) if 1 means ink'),
                      (np.array([[0, 200]], np.int16), 'X.astype(np.uint8) if they are pixel values'),
-                     (np.array([[-5, 999]]), 'standardise them'), (np.array([['a']]), 'images must be uint8')]:
+                     (np.array([[-5, 999]]), 'e.g. standardised'), (np.array([['a']]), 'images must be uint8')]:
         with pytest.raises(TypeError, match=re.escape(fix)): to_float(bad)
 
 # ---- floats 0-255: a warning that names the cause, never a silent drop -------------------------------------------

@@ -243,3 +243,8 @@ def test_the_wrapped_network_knows_its_labels(iris, tmp_path):
     X, y = iris
     clf = small().fit(X, y)                      # iris's labels are the names
     assert load(save(clf.mlp_, tmp_path / 'm.npz')).classes == ['setosa', 'versicolor', 'virginica']
+
+@pytest.mark.parametrize('bad', [100.0, None, '100', (0,), (16, -1), True])
+def test_bad_hidden_sizes_are_named(iris, bad):
+    with pytest.raises(ValueError, match='hidden_sizes must be a positive integer or a tuple of them'):
+        small().set_params(hidden_sizes=bad).fit(*iris)
