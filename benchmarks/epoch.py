@@ -17,7 +17,10 @@ Every measurement is a fresh `python` process that loads the data, builds its tr
 reports the time of each; the first is a warm-up (first-call costs, page faults), the others are timed. The
 contenders run one after another in an order that rotates every round, for `--rounds` rounds, so that each sees
 the machine's varying load alike. The table gives, per contender, the median over rounds (and the min and max);
-the ratios are those of the medians of this one run (then those of the minima, the figures least touched by
+the column 'others' gives the median number of cores that other processes kept busy during the timed
+epochs (from /proc/stat, less the child's own CPU time); a measurement during which they kept more than
+`--max-others` cores busy is run again, up to `--retries` times, and kept after that. The ratios are those of
+the medians of this one run (then those of the minima, the figures least touched by
 other work on the machine, and in brackets the range of the same ratio within each round).
 
     python benchmarks/epoch.py [--rounds 5] [--epochs 2] [--out benchmarks/results/epoch.txt]
@@ -37,16 +40,28 @@ GFLOP = 2 * 60000 * (2 * 784 * 100 + 3 * 100 * 10) / 1e9    # the five products 
 
 # ---------------------------------------------------------------- the contenders, each run in a child process
 
+def machine_busy():
+    "CPU-seconds the whole machine has been busy (all cores; time stolen by the host counts), or None off Linux."
+    try: jiffies = [int(x) for x in Path('/proc/stat').read_text().split('\n', 1)[0].split()[1:9]]
+    except (OSError, ValueError): return None
+    return (sum(jiffies) - jiffies[3] - jiffies[4]) / os.sysconf('SC_CLK_TCK')    # less idle and iowait
+
+class Epochs(list):
+    "Each `with epochs:` block appends (seconds, cores that other processes kept busy meanwhile)."
+    def __enter__(self): self.b0, self.c0, self.t0 = machine_busy(), time.process_time(), time.perf_counter()
+    def __exit__(self, *exc):
+        seconds, own, busy = time.perf_counter() - self.t0, time.process_time() - self.c0, machine_busy()
+        others = None if busy is None or self.b0 is None else max(0.0, (busy - self.b0 - own) / seconds)
+        self.append((seconds, others))
+
 def time_fit(epochs):
     from numpy_mlp.data import load_mnist
     from numpy_mlp.model import MLP
     from numpy_mlp.training import fit, GD
     (X, y), _ = load_mnist(raw=True)
-    model, times = MLP(list(SIZES), l2=L2, seed=0), []
+    model, times = MLP(list(SIZES), l2=L2, seed=0), Epochs()
     for e in range(epochs):
-        t0 = time.perf_counter()
-        fit(model, X, y, epochs=1, batch_size=BS, optimizer=GD(LR), seed=e, progress=False)
-        times.append(time.perf_counter() - t0)
+        with times: fit(model, X, y, epochs=1, batch_size=BS, optimizer=GD(LR), seed=e, progress=False)
     return times, f"{model.dtype}"
 
 def _origin(epochs, as_written):
@@ -55,13 +70,12 @@ def _origin(epochs, as_written):
     import origin_code as oc
     train_X, train_y, test_X, test_y = oc.load_origin_data()
     np.random.seed(0)
-    mlp, times = oc.MLP(input_size=784, hidden_size=100, output_size=10, l2_lambda=L2), []
+    mlp, times = oc.MLP(input_size=784, hidden_size=100, output_size=10, l2_lambda=L2), Epochs()
     for _ in range(epochs):
-        t0 = time.perf_counter()
-        if as_written: oc.train_mlp(mlp, train_X, train_y, test_X, test_y, epochs=1, batch_size=BS,
-                                    learning_rate=LR)
-        else: oc.minibatch_loop(mlp, train_X, train_y, batch_size=BS, learning_rate=LR)
-        times.append(time.perf_counter() - t0)
+        with times:
+            if as_written: oc.train_mlp(mlp, train_X, train_y, test_X, test_y, epochs=1, batch_size=BS,
+                                        learning_rate=LR)
+            else: oc.minibatch_loop(mlp, train_X, train_y, batch_size=BS, learning_rate=LR)
     return times, f"{train_X.dtype}"
 
 def time_origin(epochs): return _origin(epochs, True)
@@ -78,18 +92,17 @@ def time_torch(epochs):
     opt = torch.optim.SGD([{'params': weights, 'weight_decay': L2}, {'params': biases, 'weight_decay': 0.0}],
                           lr=LR)
     X, Y = torch.from_numpy(X_raw.copy()), torch.from_numpy(y)    # a writable copy: torch wants one
-    gen, times = torch.Generator().manual_seed(0), []
+    gen, times = torch.Generator().manual_seed(0), Epochs()
     for _ in range(epochs):
-        t0 = time.perf_counter()
-        perm = torch.randperm(len(X), generator=gen)
-        for i in range(0, len(X), BS):
-            idx = perm[i:i + BS]
-            xb = X[idx].float().div_(255)
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(net(xb), Y[idx])
-            loss.backward()
-            opt.step()
-        times.append(time.perf_counter() - t0)
+        with times:
+            perm = torch.randperm(len(X), generator=gen)
+            for i in range(0, len(X), BS):
+                idx = perm[i:i + BS]
+                xb = X[idx].float().div_(255)
+                opt.zero_grad()
+                loss = torch.nn.functional.cross_entropy(net(xb), Y[idx])
+                loss.backward()
+                opt.step()
     return times, f"torch {torch.__version__}, float32, {torch.get_num_threads()} threads"
 
 def time_floor(epochs):
@@ -100,21 +113,20 @@ def time_floor(epochs):
     rng = np.random.default_rng(0)
     W1 = (rng.standard_normal((784, 100)) * np.sqrt(2 / 784)).astype(np.float32)
     W2 = (rng.standard_normal((100, 10)) * np.sqrt(2 / 100)).astype(np.float32)
-    dW1, dW2, bufs, times = np.empty_like(W1), np.empty_like(W2), {}, []
+    dW1, dW2, bufs, times = np.empty_like(W1), np.empty_like(W2), {}, Epochs()
     def buffers(n):
         if n not in bufs: bufs[n] = [np.empty((n, k), np.float32) for k in (100, 10, 100)]
         return bufs[n]
     for _ in range(epochs):
-        t0 = time.perf_counter()
-        for i in range(0, len(X), BS):
-            Xb = X[i:i + BS]
-            Z1, Z2, dA1 = buffers(len(Xb))
-            np.matmul(Xb, W1, out=Z1)          # forward: X W1
-            np.matmul(Z1, W2, out=Z2)          #          A1 W2
-            np.matmul(Z1.T, Z2, out=dW2)       # backward: A1^T dZ2
-            np.matmul(Z2, W2.T, out=dA1)       #           dZ2 W2^T
-            np.matmul(Xb.T, dA1, out=dW1)      #           X^T dZ1
-        times.append(time.perf_counter() - t0)
+        with times:
+            for i in range(0, len(X), BS):
+                Xb = X[i:i + BS]
+                Z1, Z2, dA1 = buffers(len(Xb))
+                np.matmul(Xb, W1, out=Z1)          # forward: X W1
+                np.matmul(Z1, W2, out=Z2)          #          A1 W2
+                np.matmul(Z1.T, Z2, out=dW2)       # backward: A1^T dZ2
+                np.matmul(Z2, W2.T, out=dA1)       #           dZ2 W2^T
+                np.matmul(Xb.T, dA1, out=dW1)      #           X^T dZ1
     return times, "float32"
 
 KINDS = {'fit': time_fit, 'origin': time_origin, 'origin_loop': time_origin_loop, 'torch': time_torch,
@@ -148,7 +160,18 @@ def cpu_name():
     except OSError: pass
     return platform.processor() or platform.machine()
 
-def main(rounds=5, epochs=2, src=None, before=None, out=None, argv=()):
+def measure(kind, epochs, src, max_others, retries):
+    "One measurement in a fresh process, run again (up to `retries` times) while other work loaded the machine."
+    for attempt in range(retries + 1):
+        res = run_child(kind, epochs, src)
+        timed = res['times'][1:] or res['times']                        # the first epoch warms up
+        seconds = statistics.median(t for t, _ in timed)
+        others = None if any(o is None for _, o in timed) else max(o for _, o in timed)
+        if others is None or others <= max_others or attempt == retries: break
+        time.sleep(2)
+    return seconds, others, attempt, res
+
+def main(rounds=5, epochs=2, src=None, before=None, out=None, argv=(), max_others=0.25, retries=3):
     import importlib.util
     contenders = [('fit', 'fit', src)]
     if before: contenders.append(('fit, before', 'fit', before))
@@ -156,16 +179,16 @@ def main(rounds=5, epochs=2, src=None, before=None, out=None, argv=()):
     has_torch = importlib.util.find_spec('torch') is not None
     if has_torch: contenders.append(('PyTorch', 'torch', src))
     contenders.append(('floor: the matrix products', 'floor', src))
-    times = {name: [] for name, _, _ in contenders}
-    info, load0, t_start = {}, os.getloadavg(), time.time()
+    times, others = {name: [] for name, _, _ in contenders}, {name: [] for name, _, _ in contenders}
+    info, load0, t_start, reruns, loaded = {}, os.getloadavg(), time.time(), 0, 0
     for r in range(rounds):
         k = r % len(contenders)
         for name, kind, path in contenders[k:] + contenders[:k]:        # the order rotates every round
-            res = run_child(kind, epochs, path)
-            timed = res['times'][1:] or res['times']                    # the first epoch warms up
-            times[name].append(statistics.median(timed))
-            info[name] = res
-            print(f"  round {r + 1}/{rounds}: {name:28s} {times[name][-1]:.3f} s", file=sys.stderr)
+            seconds, busy, again, info[name] = measure(kind, epochs, path, max_others, retries)
+            times[name].append(seconds); others[name].append(busy)
+            reruns += again; loaded += busy is not None and busy > max_others
+            print(f"  round {r + 1}/{rounds}: {name:28s} {seconds:.3f} s, others busy "
+                  f"{'?' if busy is None else f'{busy:.2f}'} cores ({again} reruns)", file=sys.stderr)
     load1 = os.getloadavg()
     lines = [f"$ {' '.join(shlex.quote(a) for a in ['python', 'benchmarks/epoch.py', *argv])}",
              f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(t_start))}, {cpu_name()}, {os.cpu_count()} cores, "
@@ -173,7 +196,10 @@ def main(rounds=5, epochs=2, src=None, before=None, out=None, argv=()):
              f"{load0[0]:.2f} before, {load1[0]:.2f} after (a shared machine: compare ratios, not seconds)",
              f"seconds per epoch, 784-100-10, batch {BS}, SGD lr {LR}, L2 {L2}, 60,000 images: each figure the "
              f"median over {rounds} processes (one warm-up epoch, then {max(epochs - 1, 1)} timed, in each)",
-             f"  {'contender':28s} {'median':>7s} {'min':>7s} {'max':>7s}   what ran"]
+             f"other processes' load: a measurement during which they kept more than {max_others} cores busy "
+             f"was run again, up to {retries} times; {reruns} reruns, {loaded} of "
+             f"{rounds * len(contenders)} measurements kept above that",
+             f"  {'contender':28s} {'median':>7s} {'min':>7s} {'max':>7s} {'others':>7s}   what ran"]
     med = {}
     for name, _, _ in contenders:
         t = times[name]
@@ -181,7 +207,9 @@ def main(rounds=5, epochs=2, src=None, before=None, out=None, argv=()):
         what = info[name]['what']
         if name.startswith('fit'): what = f"numpy_mlp from {info[name]['numpy_mlp']}, {what}"
         if name.startswith('floor'): what += f", {GFLOP:.1f} GFLOP: {GFLOP / med[name]:.0f} GFLOP/s"
-        lines.append(f"  {name:28s} {med[name]:7.3f} {min(t):7.3f} {max(t):7.3f}   {what}")
+        o = [x for x in others[name] if x is not None]
+        busy = f"{statistics.median(o):7.2f}" if o else f"{'?':>7s}"
+        lines.append(f"  {name:28s} {med[name]:7.3f} {min(t):7.3f} {max(t):7.3f} {busy}   {what}")
     if not has_torch: lines.append("  PyTorch: not installed, not compared (pip install torch to include it)")
     def ratio(a, b, target=None, note=''):
         per_round = [x / y for x, y in zip(times[a], times[b])]
@@ -206,7 +234,10 @@ if __name__ == '__main__':
     ap.add_argument('--src', help="time the numpy_mlp found in this folder (first on the children's PYTHONPATH)")
     ap.add_argument('--before', help="also time `fit` from this folder's numpy_mlp, as 'fit, before'")
     ap.add_argument('--out', help="also write the table to this file")
+    ap.add_argument('--max-others', type=float, default=0.25,
+                    help="rerun a measurement while other processes kept more cores than this busy (default 0.25)")
+    ap.add_argument('--retries', type=int, default=3, help="reruns at most, per measurement (default 3)")
     ap.add_argument('--child', choices=sorted(KINDS), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child: child(a.child, a.epochs)
-    else: main(a.rounds, a.epochs, a.src, a.before, a.out, sys.argv[1:])
+    else: main(a.rounds, a.epochs, a.src, a.before, a.out, sys.argv[1:], a.max_others, a.retries)
