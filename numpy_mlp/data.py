@@ -339,6 +339,12 @@ def show_digits(X, # images, (n, 784) or (n, 28, 28): uint8 or floats in [0, 1]
                ) -> 'matplotlib.figure.Figure': # the grid, also shown in a notebook
     "A grid of the first `n` images with their labels; returns the matplotlib Figure."
     import matplotlib.pyplot as plt
+    X = check_image_dtype(np.asarray(X))
+    if X.shape[1:] not in ((784,), (28, 28)):
+        raise ValueError(f"show_digits takes images (n, 784) or (n, 28, 28), got shape {X.shape}")
+    if len(X) == 0: raise ValueError("show_digits: X holds no images")
+    if looks_like_raw_pixels(X):
+        warn_inputs(f"show_digits: X holds whole numbers from 0 to {value_range(X)[1]:g} and {RAW_PIXELS}")
     n = min(n, len(X)); nrows = -(-n // ncols)
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols * 1.1, nrows * 1.25), squeeze=False)
     name = (lambda i: classes[i]) if classes is not None else str

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 import numpy as np
 from .data import to_float
-from .model import MLP, forward, check_labels
+from .model import MLP, forward, check_labels, check_X, check_input_range
 from .loss import evaluate
 from .backward import backward
 # pyplot is imported when plotting; the annotations name it in quotes (Optional['plt.Axes']), which
@@ -141,8 +141,9 @@ def input_gradient(params: dict, # weights and biases
                    y: np.ndarray, # (n,) integer labels
                   ) -> np.ndarray: # (n, d0), the shape of X: d loss / d X on the [0, 1] scale
     "d loss / d X: the gradient of the mean cross-entropy with respect to the input pixels."
-    X = np.asarray(X)
-    if X.dtype.kind != 'f': X = to_float(X, params['W1'].dtype)   # bytes scaled, as everywhere
+    W1, W_L = params['W1'], params[f'W{len(params) // 2}']
+    X = check_input_range(check_X(X, W1.shape[0]), None)    # shape, dtype, finite; warns on 0-255 floats
+    X, y = to_float(X, W1.dtype), check_labels(y, len(X), W_L.shape[1])
     P, cache = forward(params, X)
     return backward(params, cache, X, y, input_grad=True)['X']
 

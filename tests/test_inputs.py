@@ -239,3 +239,25 @@ def test_cli_prints_the_recorded_class_names(model, tmp_path, capsys):
     assert main(['predict', str(tmp_path/'f.npz'), str(tmp_path/'x.png')]) == 0
     out = capsys.readouterr().out
     assert re.search(r"x\.png: (%s) \(probability" % '|'.join(map(re.escape, DATASETS['fashion']['classes'])), out)
+
+def test_input_gradient_checks_what_it_is_given():
+    "input_gradient: bytes and floats alike, and a clear message for a stack, NaN, 0-255 floats or short labels."
+    from numpy_mlp.evaluation import input_gradient
+    (X, y), _ = load_mnist(raw=True)
+    m = MLP([784, 32, 10], seed=0)
+    np.testing.assert_allclose(input_gradient(m.params, X[:5], y[:5]),
+                               input_gradient(m.params, to_float(X[:5]), y[:5]), rtol=1e-6)
+    with pytest.raises(ValueError, match='a stack of images'): input_gradient(m.params, X[:5].reshape(5, 28, 28), y[:5])
+    with pytest.raises(ValueError, match='NaN or infinite'): input_gradient(m.params, np.full((2, 784), np.nan), y[:2])
+    with pytest.raises(ValueError, match='y has 4 labels but X has 5 rows'): input_gradient(m.params, X[:5], y[:4])
+    with pytest.warns(InputRangeWarning, match='pixel values 0-255'):
+        input_gradient(m.params, X[:5].astype(np.float32), y[:5])
+
+def test_show_digits_checks_what_it_is_given():
+    import matplotlib; matplotlib.use('Agg')
+    from numpy_mlp.data import show_digits
+    (X, y), _ = load_mnist(raw=True)
+    show_digits(X[:4].reshape(4, 28, 28))
+    with pytest.warns(InputRangeWarning, match='pixel values 0-255'): show_digits(X[:4].astype(np.float32))
+    with pytest.raises(ValueError, match='no images'): show_digits(X[:0])
+    with pytest.raises(ValueError, match=r'got shape \(784,\)'): show_digits(X[0])
