@@ -142,7 +142,7 @@ def input_gradient(params: dict, # weights and biases
                   ) -> np.ndarray: # (n, d0), the shape of X: d loss / d X on the [0, 1] scale
     "d loss / d X: the gradient of the mean cross-entropy with respect to the input pixels."
     W1, W_L = params['W1'], params[f'W{len(params) // 2}']
-    X = check_input_range(check_X(X, W1.shape[0]), None)    # shape, dtype, finite; warns on 0-255 floats
+    X = check_input_range(check_X(X, W1.shape[0]), None)    # checked; 0-255 floats warned
     X, y = to_float(X, W1.dtype), check_labels(y, len(X), W_L.shape[1])
     P, cache = forward(params, X)
     return backward(params, cache, X, y, input_grad=True)['X']
