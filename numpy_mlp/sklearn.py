@@ -230,7 +230,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                     y, # (n,) their labels, each one of the classes
                     classes: np.ndarray | list | None = None, # every class; the first call needs it
                    ) -> MLPClassifier: # this estimator, trained one epoch more
-        "One epoch over (X, y), continuing from the last call or from a fit."
+        "One epoch over (X, y), continuing from the last call; a `schedule` has no effect here."
         first = not hasattr(self, 'mlp_')
         X, y = validate_data(self, X, y, dtype='numeric', reset=first)
         if first:
