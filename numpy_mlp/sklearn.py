@@ -17,7 +17,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from . import MLP, SGD, Adam, cosine_schedule, step_schedule
 from . import fit as fit_mlp     # the estimator has a `fit` of its own
-from .data import to_float
+from .data import to_float, InputRangeWarning
+import warnings
 
 # %% auto #0
 __all__ = ['SCHEDULE_FUNCTIONS', 'class_labels', 'encode_labels', 'StopTraining', 'EarlyStopping', 'hold_out', 'cosine_factor',
@@ -192,9 +193,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def _train(self, X, y, epochs: int, stopper: EarlyStopping | None = None):
         "numpy_mlp's `fit` on the network `mlp_`; its records join `history_`."
         try:
-            history = fit_mlp(self.mlp_, X, y, epochs=epochs, batch_size=self.batch_size,
-                              optimizer=self.optimizer_, shuffle=self.shuffle, seed=self._seed(),
-                              progress=bool(self.verbose), callback=stopper, augment=self.augment)
+            with warnings.catch_warnings():
+                if self._counts:          # integer features made floats here: counts, not pixels
+                    warnings.filterwarnings('ignore', category=InputRangeWarning)
+                history = fit_mlp(self.mlp_, X, y, epochs=epochs, batch_size=self.batch_size,
+                                  optimizer=self.optimizer_, shuffle=self.shuffle,
+                                  seed=self._seed(), progress=bool(self.verbose),
+                                  callback=stopper, augment=self.augment)
         except StopTraining as stop: history = stop.history    # fit hung its history on it
         if stopper is not None: stopper.restore(self.mlp_)
         self.history_ += history
@@ -214,6 +219,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y):
         X, y = validate_data(self, X, y, dtype='numeric')
         self.pixels_ = X.dtype == np.uint8
+        self._counts = X.dtype.kind in 'iub' and not self.pixels_
         self.classes_ = class_labels(y)
         self._rng = check_random_state(self.random_state)
         self._start(X.shape[1])
@@ -242,6 +248,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 self._rng = check_random_state(self.random_state)
                 self.validation_scores_ = self.best_validation_score_ = None
                 self.pixels_ = X.dtype == np.uint8
+                self._counts = X.dtype.kind in 'iub' and not self.pixels_
                 self._start(X.shape[1])
                 check_classification_targets(y)
                 self._train(self._inputs(X), encode_labels(y, self.classes_), 1)
