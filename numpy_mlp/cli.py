@@ -12,7 +12,7 @@ from .model import MLP, INITS, check_memory
 from .loss import evaluate
 from .training import fit, History, TrainingDiverged
 from .optim import OPTIMIZERS, SCHEDULES, Optimizer, make_optimizer
-from .io import save, load, check_target, read_digit, ModelFileError, _temp_prefix
+from .io import save, load, check_target, read_digit, ModelFileError
 from .evaluation import confusion_matrix
 
 # %% auto #0

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from .model import MLP
 from .augment import draw_model_path, load_draw_model
-from .io import load, prepare_digit
+from .io import prepare_digit
 
 # %% auto #0
 __all__ = ['STATIC', 'PAD_MODEL', 'PAGE', 'pad_js', 'model_js', 'model_from_js', 'write_try_page', 'pad_result', 'draw']

@@ -8,8 +8,8 @@ import math, time
 from typing import Callable
 import numpy as np
 from .data import Batches, to_float, is_int, check_count
-from .model import MLP, forward, n_layers, check_X, check_labels, training_range
-from .loss import cross_entropy, l2_penalty, evaluate
+from .model import MLP, n_layers, check_X, check_labels, training_range
+from .loss import l2_penalty, evaluate
 from .optim import Optimizer, SGD
 
 # %% auto #0
