@@ -16,7 +16,7 @@ setup_cfg = {o: cfg[o] for o in cfg_keys}
 licenses = {'apache2': 'Apache-2.0', 'mit': 'MIT', 'gpl2': 'GPL-2.0-only', 'gpl3': 'GPL-3.0-only', 'bsd3': 'BSD-3-Clause'}
 statuses = ['0 - Pre-Planning', '1 - Planning', '2 - Pre-Alpha', '3 - Alpha',
             '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive']
-py_versions = '3.9 3.10 3.11 3.12 3.13'.split()
+py_versions = '3.9 3.10 3.11 3.12 3.13 3.14'.split()
 
 def reqs(key): return shlex.split(cfg.get(key, ''))
 
@@ -30,12 +30,16 @@ package_data = {cfg['lib_name']: cfg['package_data'].split()} if cfg.get('packag
 
 setuptools.setup(
     name=cfg['lib_name'],
-    license=lic,
+    license_expression=lic,     # an SPDX expression (PEP 639); the file itself goes in as License-File
+    license_files=['LICENSE'],
     classifiers=['Development Status :: ' + statuses[int(cfg['status'])],
                  'Intended Audience :: ' + cfg['audience'].title(),
                  'Natural Language :: ' + cfg['language'].title()]
                 + ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
     url=cfg['git_url'],
+    project_urls={'Documentation': cfg['doc_host'] + cfg['doc_baseurl'] + '/',
+                  'Source': cfg['git_url'],
+                  'Issues': cfg['git_url'] + '/issues'},
     # namespace packages too, so setuptools treats the data folders under the package as part of it
     packages=setuptools.find_namespace_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     package_data=package_data,

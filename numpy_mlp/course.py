@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_course.ipynb #bd5e07e4
 from __future__ import annotations
-import copy, importlib.util, json, re
+import copy, importlib.util, json, os, re, shutil, sys
 from pathlib import Path
 
 # %% auto #0
@@ -105,6 +105,9 @@ def nbgrader_api(course: str | Path, # the course folder: nbgrader_config.py, so
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
+    if shutil.which('alembic') is None:   # nbgrader runs `alembic` by name: in a venv never activated,
+        here = str(Path(sys.executable).parent)              # find it beside this Python
+        os.environ['PATH'] = here + os.pathsep + os.environ.get('PATH', '')
     cfg = Config()
     exec(NBGRADER_CONFIG, {'get_config': lambda: cfg})
     cfg.CourseDirectory.root = str(Path(course).resolve())
@@ -165,7 +168,7 @@ SITE_TEXT_STUB = "*Your answer here.*"
 class StudentView:
     "nbdev doc processor: solutions replaced by nbgrader's stubs, outputs dropped, and links to the notebook."
     def __init__(self,
-                 nb, # the notebook nbdev is rendering: execnb's AttrDict, with .cells and .path_
+                 nb, # the notebook nbdev is rendering: an AttrDict, with .cells and .path_
                 ):
         self.nb = nb
 
@@ -181,6 +184,6 @@ class StudentView:
             if cell.cell_type == 'code': cell['outputs'] = []
         name = Path(self.nb.get('path_', '')).name
         if re.match(r'\d\d_\w+\.ipynb$', name):
-            from execnb.nbio import mk_cell
+            from fastcore.nbio import mk_cell   # execnb.nbio before execnb 0.3
             at = next((i for i, c in enumerate(self.nb.cells) if c.cell_type != 'raw'), 0)
             self.nb.cells.insert(at, mk_cell(notebook_links(name), cell_type='markdown'))

@@ -12,7 +12,7 @@ from .data import (is_int, check_count, to_float, check_image_dtype, value_range
 
 # %% auto #0
 __all__ = ['INITS', 'MEMORY_CAP', 'RANGE_TOLERANCE', 'check_sizes', 'memory_available', 'check_memory', 'init_params', 'n_layers',
-           'forward', 'check_X', 'check_labels', 'check_input_range', 'training_range', 'MLP']
+           'forward', 'check_X', 'check_labels', 'check_float_dtype', 'check_input_range', 'training_range', 'MLP']
 
 # %% ../nbs/02_forward.ipynb #3d97bac0
 INITS = {'he': lambda fan_in, fan_out: np.sqrt(2 / fan_in),
@@ -135,6 +135,16 @@ def check_labels(y, # the labels to check
         raise ValueError(f"labels must lie in 0..{n_classes - 1}, got values from {y.min()} to {y.max()}")
     return y
 
+# %% ../nbs/02_forward.ipynb #94ea3de2
+def check_float_dtype(dtype, # a float type, e.g. np.float32 or 'float64'
+                     ) -> np.dtype: # it, as a NumPy dtype
+    "Check that `dtype` names float32 or float64, the two float types the network computes in."
+    try: dt = np.dtype(dtype)
+    except TypeError: dt = None
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {repr(dtype) if dt is None else dt.name}")
+    return dt
+
 # %% ../nbs/02_forward.ipynb #fa0efaf9
 RANGE_TOLERANCE = 1.0   # inputs may stray this many widths of the training range beyond either end
 
@@ -179,9 +189,7 @@ class MLP:
                  seed: int | None = None, # seed for the initial weights
                  dtype=np.float32): # float32 (fast) or float64
         self.sizes, self.l2, self.init, self.seed = check_sizes(sizes), float(l2), init, seed
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.dtype = check_float_dtype(dtype)
         if not (self.l2 >= 0 and math.isfinite(self.l2)):
             raise ValueError(f"l2 must be >= 0 and finite, got {l2}")
         self.params = init_params(self.sizes, init, rng=seed, dtype=self.dtype)
@@ -214,16 +222,20 @@ class MLP:
 
     def predict_proba(self, X, # (n, sizes[0]) inputs: uint8 images or floats
                       batch_size: int = 4096, # rows per forward pass
-                     ) -> np.ndarray: # (n, classes), each row sums to 1
-        "Class probabilities, computed `batch_size` rows at a time."
+                      dtype: type | str | None = None, # float type to compute in; None: the model's
+                     ) -> np.ndarray: # (n, classes) in that type, each row sums to 1
+        "Class probabilities, `batch_size` rows at a time (in float64: independent of the batch)."
         batch_size, X = check_count('batch_size', batch_size), self.check_input(X)
-        P = np.empty((len(X), self.n_classes), self.dtype)
+        dt = self.dtype if dtype is None else check_float_dtype(dtype)
+        params = {k: v.astype(dt, copy=False) for k, v in self.params.items()}
+        P = np.empty((len(X), self.n_classes), dt)
         for i in range(0, len(X), batch_size):
-            P[i:i + batch_size] = forward(self.params, to_float(X[i:i + batch_size], self.dtype))[0]
+            P[i:i + batch_size] = forward(params, to_float(X[i:i + batch_size], dt))[0]
         return P
 
     def predict(self, X, # (n, sizes[0]) inputs: uint8 images or floats
                 batch_size: int = 4096, # rows per forward pass
+                dtype: type | str | None = None, # float type to compute in; None: the model's
                ) -> np.ndarray: # (n,) class indices
         "The most probable class of each row of X."
-        return self.predict_proba(X, batch_size).argmax(axis=1)
+        return self.predict_proba(X, batch_size, dtype).argmax(axis=1)

@@ -265,10 +265,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X, # (n, d) features, as for fit
                      ) -> np.ndarray: # (n, k): column i is the probability of `classes_[i]`
-        "The network's class probabilities: `mlp_.predict_proba` on X, scaled as for training."
+        "`mlp_.predict_proba` on X prepared as for training, in float64: no row sways another."
         check_is_fitted(self)
         X = validate_data(self, X, dtype='numeric', reset=False)
-        return self.mlp_.predict_proba(self._inputs(X))
+        return self.mlp_.predict_proba(self._inputs(X), dtype=np.float64)
 
     def predict(self, X, # (n, d) features, as for fit
                ) -> np.ndarray: # (n,) labels, from `classes_`

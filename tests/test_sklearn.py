@@ -57,16 +57,34 @@ def test_predict_proba_is_the_wrapped_mlps(iris):
     X, y = iris
     clf = small().fit(X, y)
     assert type(clf.mlp_) is MLP and clf.mlp_.sizes == [4, 16, 3]
-    X32 = to_float(X, clf.mlp_.dtype)
-    np.testing.assert_array_equal(clf.predict_proba(X), clf.mlp_.predict_proba(X32))
-    np.testing.assert_array_equal(clf.predict(X), clf.classes_[clf.mlp_.predict(X32)])
+    X32 = to_float(X, clf.mlp_.dtype)                  # the inputs as training prepared them
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.mlp_.predict_proba(X32, dtype=np.float64))
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[clf.mlp_.predict(X32, dtype=np.float64)])
+    np.testing.assert_allclose(clf.predict_proba(X), clf.mlp_.predict_proba(X32), atol=1e-5)  # float32
+
+@pytest.mark.parametrize('estimator', ESTIMATORS, ids=repr)
+def test_a_rows_probabilities_do_not_depend_on_the_rows_beside_it(estimator):
+    """Issue 19: float32 sums depend on where a row falls in the BLAS kernel's blocks (on AMD processors this
+    broke check_methods_sample_order_invariance). Larger than the checks' data, wide enough to use several
+    blocks: the estimator's probabilities for a row alone, in a batch and in a shuffled batch must agree to
+    scikit-learn's tolerance (rtol 1e-7, atol 1e-9); predict_proba computes in float64 to give that."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 40)); y = (X[:, :3].sum(axis=1) > 0).astype(int) + (X[:, 3] > 1)
+    clf = clone(estimator).set_params(epochs=3, random_state=0).fit(X, y)
+    P, order = clf.predict_proba(X), rng.permutation(len(X))
+    assert P.dtype == np.float64
+    np.testing.assert_allclose(clf.predict_proba(X[order]), P[order], rtol=1e-7, atol=1e-9)
+    alone = np.concatenate([clf.predict_proba(X[i:i + 1]) for i in range(0, len(X), 7)])
+    np.testing.assert_allclose(alone, P[::7], rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(clf.predict_proba(np.vstack([X[:5], X[:5]]))[5:], P[:5], rtol=1e-7, atol=1e-9)
 
 def test_uint8_pixels_are_scaled_as_the_package_scales_them():
     rng = np.random.default_rng(0)
     X = rng.integers(0, 256, size=(60, 12), dtype=np.uint8)
     y = (X[:, 0] > 127).astype(int)
     clf = small().fit(X, y)
-    np.testing.assert_array_equal(clf.predict_proba(X), clf.mlp_.predict_proba(X / np.float32(255)))
+    np.testing.assert_array_equal(clf.predict_proba(X),
+                                  clf.mlp_.predict_proba(X / np.float32(255), dtype=np.float64))
     np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(to_float(X)))
 
 def test_random_state_reproduces_and_differs(iris):
