@@ -1,4 +1,4 @@
-"""The package as a whole: its docstring and version (issue 10, section 4)."""
+"""The package as a whole: its docstring and version, and the wheel and sdist as PyPI receives them."""
 import configparser
 from pathlib import Path
 import numpy_mlp
@@ -13,7 +13,7 @@ def test_version_is_the_one_in_settings():
     cfg = configparser.ConfigParser(); cfg.read(ROOT / 'settings.ini')
     assert numpy_mlp.__version__ == cfg['DEFAULT']['version']
 
-# --- The package as PyPI receives it (issue 18) ---
+# --- The package as PyPI receives it ---
 import os, re, subprocess, sys, tarfile, zipfile
 import pytest
 

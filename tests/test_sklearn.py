@@ -64,7 +64,7 @@ def test_predict_proba_is_the_wrapped_mlps(iris):
 
 @pytest.mark.parametrize('estimator', ESTIMATORS, ids=repr)
 def test_a_rows_probabilities_do_not_depend_on_the_rows_beside_it(estimator):
-    """Issue 19: float32 sums depend on where a row falls in the BLAS kernel's blocks (on AMD processors this
+    """float32 sums depend on where a row falls in the BLAS kernel's blocks (on AMD processors this
     broke check_methods_sample_order_invariance). Larger than the checks' data, wide enough to use several
     blocks: the estimator's probabilities for a row alone, in a batch and in a shuffled batch must agree to
     scikit-learn's tolerance (rtol 1e-7, atol 1e-9); predict_proba computes in float64 to give that."""

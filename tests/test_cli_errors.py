@@ -1,4 +1,4 @@
-"""Issue 12, family 1 and 2: whatever a user types or feeds it, `numpy_mlp` ends in one line on stderr naming the
+"""Whatever a user types or feeds it, `numpy_mlp` ends in one line on stderr naming the
 problem and status 2 (130 on Ctrl-C, 1 with "please report" for a bug of ours), never in a Python traceback; and
 `train --save` refuses an unwritable path before training, and never loses a trained model.
 

@@ -1,5 +1,4 @@
-"""Issue 12, families 4 and 5 (and the images of family 3): `save`, `load` and `read_digit` against hostile
-files and interrupted saves. Fast: the whole module runs in a few seconds."""
+"""`save`, `load` and `read_digit` against hostile files and interrupted saves. Fast: the whole module runs in a few seconds."""
 import json, os, re, signal, struct, subprocess, sys, textwrap, time, tracemalloc, zipfile, zlib
 from pathlib import Path
 

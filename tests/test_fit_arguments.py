@@ -1,4 +1,4 @@
-"""Issue 12, families 2 to 4, for the library's training loop (`fit`) and the optimizers: every argument is
+"""The library's training loop (`fit`) and the optimizers: every argument is
 checked before the first batch with a message naming it; a loss that explodes (or weights that stop being
 finite) raises TrainingDiverged and puts the model back to the last weights that passed a check; bad optimizer
 settings and schedules are refused; an interrupted `fit` keeps the history of its finished epochs and a usable

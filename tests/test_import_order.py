@@ -1,6 +1,6 @@
 """The package's modules import one another in one direction only: a chapter's module may use the chapters
 before it, never one after it, so no module imports (directly or through others) a module that imports it.
-Imports inside functions count as much as those at the top: they only postpone the circle (issue 10)."""
+Imports inside functions count as much as those at the top: they only postpone the circle."""
 import ast
 from pathlib import Path
 import pytest

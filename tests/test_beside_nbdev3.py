@@ -1,4 +1,4 @@
-"""Issue 18: the chapters beside the newest nbdev. `pip install nbdev` brings nbdev 3 today, which refuses this
+"""The chapters beside the newest nbdev. `pip install nbdev` brings nbdev 3 today, which refuses this
 project's settings.ini, and execnb 0.3, which dropped execnb.nbio. A student with those in their environment must
 still run a chapter to its end: the closing export cell says in one line what to install instead of raising,
 and the course code reads notebooks through fastcore.nbio. This test builds that environment (the newest nbdev,

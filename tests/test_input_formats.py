@@ -1,4 +1,4 @@
-"""One way in for data (issue 10, section 2) and one evaluation path (section 1): every public entry point takes
+"""One way in for data and one evaluation path: every public entry point takes
 images as uint8 bytes or floats in [0, 1] and gives the same answer for both; other integer types are refused
 with a message naming the dtype and the fix; pixel values 0-255 passed as floats warn (data-driven: standardised
 features do not); a model remembers what it was trained on, and a saved file keeps it."""
