@@ -11,7 +11,7 @@ from .data import DATASETS, load_mnist, random_shift, to_float
 from .model import MLP
 from .training import fit
 from .optim import make_optimizer
-from .io import save, load
+from .io import save, load, _extreme_filter   # chapter 8's min/max filter
 
 # %% auto #0
 __all__ = ['STRENGTHS', 'DRAW_MODEL_SHA256', 'DRAW_WEIGHTS_SHA256', 'as_images', 'bilinear', 'affine_matrix', 'warp',
@@ -104,26 +104,18 @@ def random_affine(X, # (n, side times side) or (n, side, side) images in [0, 1]
     return warp(X, M, side=side)
 
 # %% ../nbs/12_augment.ipynb #00000016
-def _extreme3(imgs, op):
-    "op (np.maximum or np.minimum) over each pixel's 3 x 3 neighbourhood, paper (0) outside."
-    n, side, _ = imgs.shape
-    p = np.zeros((n, side + 2, side + 2), imgs.dtype)
-    p[:, 1:-1, 1:-1] = imgs
-    r = op(op(p[:, :-2], p[:, 1:-1]), p[:, 2:])               # over three rows
-    return op(op(r[:, :, :-2], r[:, :, 1:-1]), r[:, :, 2:])    # then three columns
-
 def dilate(X, # (n, side times side) or (n, side, side) images in [0, 1]
            side: int = 28, # the images' width and height in pixels
           ) -> np.ndarray: # X's shape, floats: every stroke a pixel wider on each side
     "Grey dilation by a 3 x 3 square: each pixel becomes its neighbourhood's maximum."
-    return _extreme3(as_images(X, side), np.maximum).reshape(np.shape(X))
+    return _extreme_filter(as_images(X, side), 1, np.max).reshape(np.shape(X))
 
 # %% ../nbs/12_augment.ipynb #8f0f90a9
 def erode(X, # (n, side times side) or (n, side, side) images in [0, 1]
           side: int = 28, # the images' width and height in pixels
          ) -> np.ndarray: # X's shape, floats: every stroke a pixel narrower (thin ones vanish)
     "Grey erosion by a 3 x 3 square: each pixel becomes its neighbourhood's minimum."
-    return _extreme3(as_images(X, side), np.minimum).reshape(np.shape(X))
+    return _extreme_filter(as_images(X, side), 1, np.min).reshape(np.shape(X))
 
 # %% ../nbs/12_augment.ipynb #00000019
 def thickness(X, # (n, side times side) or (n, side, side) images in [0, 1]
@@ -133,11 +125,11 @@ def thickness(X, # (n, side times side) or (n, side, side) images in [0, 1]
     "Thicken (amount > 0) or thin (amount < 0) the strokes by a number of passes, maybe fractional."
     imgs = as_images(X, side).copy()
     a = np.broadcast_to(np.asarray(amount, imgs.dtype), (len(imgs),))
-    for op, passes in ((np.maximum, a), (np.minimum, -a)):
+    for op, passes in ((np.max, a), (np.min, -a)):
         for k in range(int(np.ceil(passes.max(initial=0)))):
             i = np.nonzero(passes > k)[0]                          # the images this pass changes
             f = np.minimum(passes[i] - k, 1)[:, None, None]        # by how much: 1 or a fraction
-            imgs[i] = (1 - f) * imgs[i] + f * _extreme3(imgs[i], op)  # exact at f = 1
+            imgs[i] = (1 - f) * imgs[i] + f * _extreme_filter(imgs[i], 1, op)  # exact at f = 1
     return imgs.reshape(np.shape(X))
 
 # %% ../nbs/12_augment.ipynb #0b8cc0cb

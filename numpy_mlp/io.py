@@ -445,16 +445,18 @@ def _stroke_width(mask) -> float:
     return 2 * mask.sum() / perimeter
 
 def _extreme_filter(a, k: int, f) -> np.ndarray:
-    """f (np.min: erosion, np.max: dilation) over the (2k+1) x (2k+1) square around each pixel;
-    outside the image is 0."""
+    """f (np.min: erosion, np.max: dilation) over the (2k+1) x (2k+1) square around each pixel of
+    the last two axes, for one image or a stack (chapter 12's augmentations); outside is 0."""
     pair = {np.min: np.minimum, np.max: np.maximum}.get(f, f)
-    def along_rows(p, n):               # f over p[:, x:x + 2k + 1] for x < n, in O(log k) passes
-        s, m = 1, p                     # m[:, x] = f over p[:, x:x + s]
-        while 2 * s <= 2 * k + 1: m, s = pair(m[:, :-s], m[:, s:]), 2 * s
-        return pair(m[:, :n], m[:, 2 * k + 1 - s:2 * k + 1 - s + n])
-    h, w = a.shape
-    p = np.pad(a, k)
-    return along_rows(along_rows(p, w).T, h).T.copy()
+    def along(p, n, rows):              # f over each 2k + 1 run of columns (or rows) that fits n
+        cut = (lambda m, i, j: m[..., i:j, :]) if rows else (lambda m, i, j: m[..., i:j])
+        s, m = 1, p                     # m[..., x] = f over p[..., x:x + s], s doubling: O(log k)
+        while 2 * s <= 2 * k + 1: m, s = pair(cut(m, None, -s), cut(m, s, None)), 2 * s
+        return pair(cut(m, None, n), cut(m, 2 * k + 1 - s, 2 * k + 1 - s + n))
+    h, w = a.shape[-2:]
+    p = np.zeros(a.shape[:-2] + (h + 2 * k, w + 2 * k), a.dtype)     # zero-padded by k
+    p[..., k:k + h, k:k + w] = a
+    return along(along(p, w, rows=False), h, rows=True)
 
 # MNIST's median stroke width (2 area / perimeter) as a fraction of the digit's longer side
 STROKE_WIDTH = 0.11
