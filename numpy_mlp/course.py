@@ -99,15 +99,23 @@ c.CourseDirectory.course_id = "numpy_mlp"
 c.Execute.timeout = 300   # seconds per cell: the measurement exercises train small networks
 '''
 
+def _find_alembic():
+    "nbgrader runs `alembic` by name: in a venv never activated, put the folder of this Python on PATH."
+    path = os.environ.get('PATH') or os.defpath          # unset or empty: the default search path
+    here = os.path.dirname(sys.executable)
+    if shutil.which('alembic', path=path) is None and here and shutil.which('alembic', path=here):
+        os.environ['PATH'] = os.pathsep.join([here] + [d for d in path.split(os.pathsep) if d])
+    if shutil.which('alembic') is None:
+        raise CourseError("nbgrader needs the `alembic` command, which is neither on PATH nor beside "
+                          f"{sys.executable}: pip install nbgrader (or activate its environment)")
+
 def nbgrader_api(course: str | Path, # the course folder: nbgrader_config.py, source/, release/
                 ) -> 'nbgrader.apps.NbGraderAPI': # rooted at `course`, set up by NBGRADER_CONFIG
     "nbgrader's own Python API for a course folder, configured as its nbgrader_config.py says."
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
-    if shutil.which('alembic') is None:   # nbgrader runs `alembic` by name: in a venv never activated,
-        here = str(Path(sys.executable).parent)              # find it beside this Python
-        os.environ['PATH'] = here + os.pathsep + os.environ.get('PATH', '')
+    _find_alembic()
     cfg = Config()
     exec(NBGRADER_CONFIG, {'get_config': lambda: cfg})
     cfg.CourseDirectory.root = str(Path(course).resolve())

@@ -139,11 +139,12 @@ def check_labels(y, # the labels to check
 def check_float_dtype(dtype, # a float type, e.g. np.float32 or 'float64'
                      ) -> np.dtype: # it, as a NumPy dtype
     "Check that `dtype` names float32 or float64, the two float types the network computes in."
-    try: dt = np.dtype(dtype)
-    except TypeError: dt = None
-    if dt not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 or float64, got {repr(dtype) if dt is None else dt.name}")
-    return dt
+    try: dt = None if dtype is None else np.dtype(dtype)
+    except Exception: dt = None                   # not a type at all: 'f8,,', a module, ...
+    if dt is None or dt.kind != 'f' or dt.itemsize not in (4, 8):
+        shown = dt.name if dt is not None and dt.kind not in 'V' else repr(dtype)
+        raise ValueError(f"dtype must be float32 or float64, got {shown}")
+    return np.dtype(dt.type)                        # native byte order: '>f8' is float64 too
 
 # %% ../nbs/02_forward.ipynb #fa0efaf9
 RANGE_TOLERANCE = 1.0   # inputs may stray this many widths of the training range beyond either end

@@ -162,8 +162,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def _inputs(self, X):
         "As at fit: uint8 divided by 255 if fit saw uint8 (`pixels_`); other numbers unscaled."
         dt = self.mlp_.dtype
-        return to_float(X if X.dtype.kind == 'f' or X.dtype == np.uint8 and self.pixels_
-                        else X.astype(dt), dt)
+        with np.errstate(over='ignore'):
+            out = to_float(X if X.dtype.kind == 'f' or X.dtype == np.uint8 and self.pixels_
+                           else X.astype(dt), dt)
+        if dt == np.float32 and not np.isfinite(out).all():    # finite in X, too large for float32
+            raise ValueError(f"X holds values too large for float32 (largest magnitude "
+                             f"{np.abs(X).max():.3g}): scale the features, or use dtype='float64'")
+        return out
 
     def _fitted(self) -> dict:
         "The fitted attributes (and the random state), to put back if a new fit fails."

@@ -120,3 +120,22 @@ def test_planted_mistakes_get_partial_marks_and_named_in_feedback(course):
         feedback = (course/'feedback'/'planted'/name/f'{name}.html').read_text()
         for fn in fns:
             assert 'ExerciseError' in feedback and PLANTED[fn][1] in feedback, f"{name}: feedback misses {fn}'s hint"
+
+def test_alembic_is_found_beside_python_without_breaking_path(monkeypatch, tmp_path):
+    "nbgrader runs `alembic` by name: an unactivated venv, an unset or empty PATH, and no alembic at all."
+    import os, shutil, sys
+    from numpy_mlp.course import CourseError, _find_alembic
+    here = os.path.dirname(sys.executable)
+    if not shutil.which('alembic', path=here): pytest.skip('alembic is not beside this Python')
+    for path in (None, '', '/usr/bin:/bin'):
+        if path is None: monkeypatch.delenv('PATH', raising=False)
+        else: monkeypatch.setenv('PATH', path)
+        _find_alembic(); _find_alembic()                       # twice: PATH does not grow
+        parts = os.environ['PATH'].split(os.pathsep)
+        assert parts[0] == here and parts.count(here) == 1 and '' not in parts, parts
+        assert set((path or os.defpath).split(os.pathsep)) - {''} <= set(parts)
+    monkeypatch.setenv('PATH', str(tmp_path))
+    monkeypatch.setattr(sys, 'executable', str(tmp_path / 'python'))
+    with pytest.raises(CourseError, match='nbgrader needs the `alembic` command'):
+        _find_alembic()
+    assert os.environ['PATH'] == str(tmp_path)

@@ -266,3 +266,13 @@ def test_the_wrapped_network_knows_its_labels(iris, tmp_path):
 def test_bad_hidden_sizes_are_named(iris, bad):
     with pytest.raises(ValueError, match='hidden_sizes must be a positive integer or a tuple of them'):
         small().set_params(hidden_sizes=bad).fit(*iris)
+
+def test_values_too_large_for_float32_are_named_not_called_infinite(iris):
+    "A finite 5e38 overflows float32: the message says so (not 'NaN or infinite'), at fit and at predict."
+    X, y = iris
+    big = X.copy(); big[7, 1] = 5e38
+    for call in (lambda: small().fit(big, y), lambda: small().fit(X, y).predict_proba(big)):
+        with pytest.raises(ValueError, match="too large for float32 .largest magnitude 5e.38.: scale the "
+                                             "features, or use dtype='float64'"):
+            call()
+    assert small(dtype='float64').fit(X, y).predict_proba(big).shape == (150, 3)
