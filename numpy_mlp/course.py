@@ -9,7 +9,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['CHAPTERS', 'NBGRADER_CONFIG', 'SITE_TEXT_STUB', 'CourseError', 'assignment_name', 'find_notebooks', 'exercise_cells',
-           'exercise_notebook', 'nbgrader_api', 'release', 'notebook_links', 'StudentView']
+           'exercise_notebook', 'nbgrader_api', 'release', 'notebook_links', 'StudentView', 'doc_renderer']
 
 # %% ../nbs/11_course.ipynb #8d33018c
 class CourseError(ValueError):
@@ -195,3 +195,15 @@ class StudentView:
             from fastcore.nbio import mk_cell   # execnb.nbio before execnb 0.3
             at = next((i for i, c in enumerate(self.nb.cells) if c.cell_type != 'raw'), 0)
             self.nb.cells.insert(at, mk_cell(notebook_links(name), cell_type='markdown'))
+
+# %% ../nbs/11_course.ipynb #0736f25b
+def doc_renderer(sym, # what show_doc documents: a function, a class, a method
+                 name: str | None = None, # the name to show; None: its own
+                 title_level: int = 3, # the heading level of that name
+                ) -> object: # nbdev's markdown renderer of sym, which the notebook displays
+    "show_doc's renderer: nbdev's own, but an exception or warning class shows as `class Name(Base)`."
+    from nbdev.showdoc import BasicMarkdownRenderer       # nbdev is needed to build the site, not to run
+    r = BasicMarkdownRenderer(sym, name=name, title_level=title_level)
+    if isinstance(sym, type) and issubclass(sym, BaseException) and '__init__' not in vars(sym):
+        r.dm = f"class {sym.__name__}({', '.join(b.__name__ for b in sym.__bases__)})"
+    return r

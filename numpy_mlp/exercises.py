@@ -1018,9 +1018,23 @@ def _worst_recall() -> float:
     return float(np.min(precision_recall(confusion_matrix(y_test, model.predict(X_test)))[1]))
 
 # %% ../nbs/10_exercises.ipynb #2ea92452
+_BANDS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0)      # relative errors a wrong measure is placed between
+
+def _how_far(v: float, want: float) -> str:
+    "Which way v misses want, and by roughly how much (a band of relative error), without naming want."
+    way = 'too high' if v > want else 'too low'
+    if want == 0: return f'{way}: the right value is 0'
+    rel = abs(v - want) / abs(want)
+    lo = max((b for b in _BANDS if b <= rel), default=None)
+    hi = min((b for b in _BANDS if b > rel), default=None)
+    if hi is None: return f'{way}, off by more than the right value itself (over 100%)'
+    if lo is None: return f'{way}, off by less than {hi:.0%} of the right value'
+    return f'{way}, off by {lo:.0%} to {hi:.0%} of the right value'
+
 def _check_measure(name: str, value, expected: Callable, tol: float, relative: bool = False, what: str = '',
                    hints: Callable | None = None):
-    "Compare a measured number with expected() within tol (absolute, or relative), or raise an ExerciseError."
+    """Compare a measured number with expected() within tol (absolute, or relative), or raise an ExerciseError
+    that says which way the number is off and roughly how far, never the expected value itself."""
     case = 'your measured value'
     if value is None:
         raise _error(name, case, 'got None', expected=what, got='None',
@@ -1042,8 +1056,8 @@ def _check_measure(name: str, value, expected: Callable, tol: float, relative: b
     tol_text = f'{tol:.0%} relative' if relative else ('exact' if tol == 0 else f'{tol:g}')
     hint = hints(v, want) if hints else None
     if not hint and want and abs(v / 100 - want) <= margin: hint = 'give a fraction in [0, 1], not a percentage'
-    raise _error(name, case, 'wrong value', expected=f'{want:.6g} (tolerance: {tol_text}); {what}', got=f'{v:.6g}',
-                 hint=hint or f'recompute exactly as the exercise says: {what}')
+    raise _error(name, case, 'wrong value', expected=f'{what} (tolerance: {tol_text})',
+                 got=f'{v:.6g}: {_how_far(v, want)}', hint=hint or 'recompute exactly as the exercise says')
 
 # %% ../nbs/10_exercises.ipynb #3363b9af
 @_measure('zero_pixels')
