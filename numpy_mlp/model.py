@@ -225,7 +225,7 @@ class MLP:
                       batch_size: int = 4096, # rows per forward pass
                       dtype: type | str | None = None, # float type to compute in; None: the model's
                      ) -> np.ndarray: # (n, classes) in that type, each row sums to 1
-        "Class probabilities, `batch_size` rows at a time (in float64: independent of the batch)."
+        "Class probabilities, `batch_size` rows at a time (float64: the batch moves them < 1e-12)."
         batch_size, X = check_count('batch_size', batch_size), self.check_input(X)
         dt = self.dtype if dtype is None else check_float_dtype(dtype)
         params = {k: v.astype(dt, copy=False) for k, v in self.params.items()}
