@@ -142,7 +142,7 @@ def check_float_dtype(dtype, # a float type, e.g. np.float32 or 'float64'
     try: dt = None if dtype is None else np.dtype(dtype)
     except Exception: dt = None                   # not a type at all: 'f8,,', a module, ...
     if dt is None or dt.kind != 'f' or dt.itemsize not in (4, 8):
-        shown = dt.name if dt is not None and dt.kind not in 'V' else repr(dtype)
+        shown = repr(dtype) if dt is None or dt.kind == 'V' else dt.name   # 'V': a structured type
         raise ValueError(f"dtype must be float32 or float64, got {shown}")
     return np.dtype(dt.type)                        # native byte order: '>f8' is float64 too
 
