@@ -4,16 +4,17 @@
 
 # %% ../nbs/00_data.ipynb #22e09a82
 from __future__ import annotations
-import gzip, hashlib, math, os, sys, warnings, zlib
+import gzip, hashlib, os, zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
+from .checks import (check_count, check_image_dtype, InputRangeWarning, RAW_PIXELS, value_range,
+                              looks_like_raw_pixels, warn_inputs)
 
 # %% auto #0
-__all__ = ['IDX_DTYPES', 'MAX_IDX_BYTES', 'SPLITS', 'DATASETS', 'RAW_PIXELS', 'DataError', 'parse_idx', 'read_bytes', 'md5',
-           'check_md5', 'read_idx', 'bundled_mnist', 'find_files', 'fetch', 'locate', 'check_image_dtype', 'to_float',
-           'load_mnist', 'InputRangeWarning', 'value_range', 'looks_like_raw_pixels', 'warn_inputs', 'input_warnings',
-           'show_digits', 'train_valid_split', 'is_int', 'check_count', 'check_positive', 'Batches', 'random_shift']
+__all__ = ['IDX_DTYPES', 'MAX_IDX_BYTES', 'SPLITS', 'DATASETS', 'DataError', 'parse_idx', 'read_bytes', 'md5', 'check_md5',
+           'read_idx', 'bundled_mnist', 'find_files', 'fetch', 'locate', 'to_float', 'load_mnist', 'show_digits',
+           'train_valid_split', 'Batches', 'random_shift']
 
 # %% ../nbs/00_data.ipynb #227fb979
 class DataError(ValueError):
@@ -65,6 +66,7 @@ def _too_big(path, n):
     return DataError(f"{path}: its header announces {n:,} bytes, more than the {MAX_IDX_BYTES:,} "
                      "(MAX_IDX_BYTES) any IDX file here may have; refused")
 
+# %% ../nbs/00_data.ipynb #1187129e
 def _gunzip(path, raw: bytes) -> bytes:
     "Decompress gzip data, stopping one byte past the length the IDX header announces (or MAX_IDX_BYTES)."
     d, out, data, limit = zlib.decompressobj(wbits=31), bytearray(), raw, None
@@ -215,24 +217,6 @@ def locate(path: str | Path | None = None, # a folder holding the files; None: a
     if Path(info['debian']).is_dir(): return find_files(info['debian'], dataset)
     return find_files(fetch(dataset), dataset)
 
-# %% ../nbs/00_data.ipynb #d39eb82d
-def check_image_dtype(X: np.ndarray, # images, or rows of features, any shape
-                      name: str = 'X', # what the message calls X
-                     ) -> np.ndarray: # X, unchanged
-    "Refuse a dtype `to_float` cannot scale without guessing: integers other than uint8, non-numbers."
-    if X.dtype == np.uint8 or X.dtype.kind in 'bf': return X
-    if X.dtype.kind not in 'iu':
-        raise TypeError(f"{name} has dtype {X.dtype}: images must be uint8 (0-255), bool or floats")
-    lo, hi = (int(X.min()), int(X.max())) if X.size else (0, 0)
-    if 0 <= lo and hi <= 1: fix = (f"{name}.astype(bool) if 1 means ink, or {name}.astype(np.uint8) "
-                                   "if they are pixel values 0-255")
-    elif 0 <= lo and hi <= 255: fix = (f"{name}.astype(np.uint8) if they are pixel values 0-255, "
-                                       f"or {name} / 255 for floats in [0, 1]")
-    else: fix = "floats of about unit size, converted yourself (e.g. standardised)"
-    raise TypeError(f"{name} has dtype {X.dtype} (values {lo} to {hi}): numpy_mlp scales only uint8 "
-                    f"images (by 1/255), so as not to guess the scale of other integers; pass {fix}")
-
-
 # %% ../nbs/00_data.ipynb #270d8b1c
 def to_float(X, # images: uint8 bytes (0-255), bools, or floats
              dtype=np.float32, # the float type to return
@@ -286,49 +270,6 @@ def load_mnist(path: str | Path | None = None, # folder with the four files; Non
                             f"({files[split + '_images']}, {files[split + '_labels']})")
     return (out['train_images'], out['train_labels']), (out['test_images'], out['test_labels'])
 
-# %% ../nbs/00_data.ipynb #edf3d80e
-class InputRangeWarning(UserWarning):
-    "Inputs unlike a network's training inputs: most often pixel values 0-255 not divided by 255."
-
-RAW_PIXELS = "looks like pixel values 0-255 not divided by 255; pass uint8 or divide by 255"
-
-# %% ../nbs/00_data.ipynb #404fdd65
-def value_range(X: np.ndarray, # images as check_image_dtype accepts them, any shape
-               ) -> tuple | None: # (smallest, largest), floats; None for an empty X
-    "The smallest and largest value of X on `to_float`'s scale, found without scaling X."
-    if X.size == 0: return None
-    lo, hi = float(X.min()), float(X.max())
-    return (lo / 255, hi / 255) if X.dtype == np.uint8 else (lo, hi)
-
-# %% ../nbs/00_data.ipynb #61d1d85d
-def looks_like_raw_pixels(X: np.ndarray, # images as check_image_dtype accepts them, any shape
-                         ) -> bool:
-    "Whether X holds floats that look like unscaled pixels: whole numbers in 0..255, above 16."
-    if X.dtype.kind != 'f' or X.size == 0: return False
-    lo, hi = value_range(X)
-    if not (lo >= 0 and 16 < hi <= 255): return False     # small counts (0..16) are not bytes
-    flat, step = X.reshape(-1), 2**20                        # a million values at a time
-    chunks = (flat[i:i + step] for i in range(0, flat.size, step))
-    return all((np.round(c) == c).all() for c in chunks)
-
-# %% ../nbs/00_data.ipynb #d2885214
-def warn_inputs(message: str, # the warning's text
-               ) -> None:
-    "Issue an InputRangeWarning pointing at the first line outside numpy_mlp (the caller's)."
-    level, f = 1, sys._getframe(0)
-    while f is not None and f.f_globals.get('__name__', '').split('.')[0] == 'numpy_mlp':
-        f, level = f.f_back, level + 1
-    warnings.warn(message, InputRangeWarning, stacklevel=level)
-
-# %% ../nbs/00_data.ipynb #b9a30549
-def input_warnings(f, # a function of no arguments
-                  ) -> list: # the messages of the InputRangeWarnings f() issued, repeats included
-    "Call f() and collect its InputRangeWarnings (a helper for tests: fastcore's test_warns takes any)."
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter('always')
-        f()
-    return [str(w.message) for w in caught if issubclass(w.category, InputRangeWarning)]
-
 # %% ../nbs/00_data.ipynb #f18ebf4a
 def show_digits(X, # images, (n, 784) or (n, 28, 28): uint8 or floats in [0, 1]
                 y: np.ndarray | None = None, # labels, shown above each image
@@ -373,33 +314,6 @@ def train_valid_split(X, # the training images
     idx = np.random.default_rng(seed).permutation(len(X))
     tr, va = np.sort(idx[n_valid:]), np.sort(idx[:n_valid])
     return (X[tr], y[tr]), (X[va], y[va])
-
-# %% ../nbs/00_data.ipynb #25616c22
-def is_int(x, # any value
-          ) -> bool: # True for a Python or NumPy integer; False for a bool, a float, anything else
-    "Whether `x` is an integer: the one test every count and seed in the package is checked with."
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-# %% ../nbs/00_data.ipynb #e6658c3e
-def check_count(name: str, # the setting's name, for the message
-                value, # the value given
-               ) -> int: # the value, as an int
-    "`value` if it is an integer >= 1 (not a bool, not a float), else an error naming `name`."
-    if not is_int(value):
-        raise TypeError(f"{name} must be an integer >= 1, got {value!r}")
-    if value < 1: raise ValueError(f"{name} must be an integer >= 1, got {value}")
-    return int(value)
-
-# %% ../nbs/00_data.ipynb #4ea44cfd
-def check_positive(name: str, # the setting's name, for the message
-                   value, # the value given
-                  ) -> float: # the value, as a float
-    "`value` as a float if it is a positive finite number, else an error naming `name`."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be positive and finite, got {value}")
-    return float(value)
 
 # %% ../nbs/00_data.ipynb #2e90d036
 class Batches:

@@ -8,7 +8,8 @@ import json, math, os, re, stat, tempfile, time, warnings, zipfile, zlib
 from pathlib import Path
 import numpy as np
 from .model import MLP, INITS, check_sizes, check_memory
-from .data import is_int, DATASETS, RAW_PIXELS, to_float, check_image_dtype
+from .checks import is_int, RAW_PIXELS, check_image_dtype
+from .data import DATASETS, to_float
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'TEMP_TAG', 'STALE_AFTER', 'MAX_META_BYTES', 'STROKE_WIDTH', 'MAX_IMAGE_PIXELS', 'READ_SIDE',

@@ -6,9 +6,9 @@
 from __future__ import annotations
 import numpy as np
 from .activations import log_softmax
+from .checks import check_count, check_labels
 from .data import to_float
-from .model import MLP, forward, n_layers, check_labels
-from .data import check_count
+from .model import MLP, forward, n_layers, attach
 
 # %% auto #0
 __all__ = ['one_hot', 'cross_entropy', 'l2_penalty', 'loss', 'evaluate']
@@ -18,8 +18,7 @@ def one_hot(y: np.ndarray, # (n,) integer labels in 0..n_classes-1
             n_classes: int = 10, # the number of columns
             dtype=np.float32, # the result's float type
            ) -> np.ndarray: # (n, n_classes)
-    "The `(n, n_classes)` matrix with a 1 in column `y[i]` of row i, zeros elsewhere."
-    y = check_labels(y, len(y), n_classes)
+    "The `(n, n_classes)` matrix with a 1 in column `y[i]` of row i, zeros elsewhere; y is trusted."
     Y = np.zeros((len(y), n_classes), dtype)
     Y[np.arange(len(y)), y] = 1
     return Y
@@ -28,8 +27,7 @@ def one_hot(y: np.ndarray, # (n,) integer labels in 0..n_classes-1
 def cross_entropy(Z: np.ndarray, # (n, classes) logits, the output layer's Z_L
                   y: np.ndarray, # (n,) integer labels
                  ) -> float:
-    "Mean cross-entropy (natural log) of softmax(Z) against the labels y."
-    y = check_labels(y, len(Z), Z.shape[1])
+    "Mean cross-entropy (natural log) of softmax(Z) against the labels y, trusted to lie in range."
     return float(-log_softmax(Z)[np.arange(len(y)), y].sum() / len(y))
 
 # %% ../nbs/03_loss.ipynb #176c93ac
@@ -87,6 +85,4 @@ def _mlp_accuracy(self, X, # (n, sizes[0]) inputs: uint8 images or floats
     "The fraction of rows of X whose predicted class is y: `evaluate`'s 'acc'."
     return evaluate(self, X, y)['acc']
 
-for f, name in ((_mlp_loss, 'loss'), (_mlp_accuracy, 'accuracy')):   # named as MLP's own
-    f.__name__, f.__qualname__ = name, f'MLP.{name}'
-MLP.loss, MLP.accuracy = _mlp_loss, _mlp_accuracy      # methods of every MLP from here on
+attach(MLP, loss=_mlp_loss, accuracy=_mlp_accuracy)     # methods of every MLP from here on

@@ -7,60 +7,17 @@ from __future__ import annotations
 import math, os
 import numpy as np
 from .activations import relu, softmax
-from .data import (is_int, check_count, to_float, check_image_dtype, value_range, looks_like_raw_pixels,
-                            warn_inputs, RAW_PIXELS)
+from .checks import (check_count, check_number, check_choice, check_sizes, check_memory, check_float_dtype,
+                              check_X, check_labels, check_input_range, training_range)
+from .data import to_float
 
 # %% auto #0
-__all__ = ['INITS', 'MEMORY_CAP', 'RANGE_TOLERANCE', 'check_sizes', 'memory_available', 'check_memory', 'init_params', 'n_layers',
-           'forward', 'check_X', 'check_labels', 'check_float_dtype', 'check_input_range', 'training_range', 'MLP']
+__all__ = ['INITS', 'init_params', 'n_layers', 'forward', 'attach', 'MLP']
 
 # %% ../nbs/02_forward.ipynb #3d97bac0
 INITS = {'he': lambda fan_in, fan_out: np.sqrt(2 / fan_in),
          'xavier': lambda fan_in, fan_out: np.sqrt(2 / (fan_in + fan_out)),
          'origin': lambda fan_in, fan_out: 0.01}
-
-# %% ../nbs/02_forward.ipynb #3b28ec32
-def check_sizes(sizes, # layer widths, input first
-               ) -> list: # the widths as a list of ints
-    "Check that `sizes` lists at least two positive integer widths, and return it as a list of ints."
-    try: sizes = list(sizes)
-    except TypeError: raise ValueError(f"sizes must be a list of integers like [784, 100, 10], got {sizes!r}") from None
-    bad = [s for s in sizes if not is_int(s) or s < 1]
-    if len(sizes) < 2 or bad:
-        why = f": {bad[0]!r} is not a positive integer" if bad else ""
-        raise ValueError("sizes must list two or more positive integers (input, hidden..., classes), "
-                         f"got {sizes}{why}")
-    return [int(s) for s in sizes]
-
-
-# %% ../nbs/02_forward.ipynb #b36ee8cb
-MEMORY_CAP = 8 * 2**30   # bytes allowed for the weights where the free memory cannot be told
-
-def memory_available() -> int:
-    "Bytes of memory this process could get now: Linux's MemAvailable (and the cgroup limit), else MEMORY_CAP."
-    have = []
-    try:
-        with open('/proc/meminfo') as f:
-            have += [int(l.split()[1]) * 1024 for l in f if l.startswith('MemAvailable:')]
-    except (OSError, ValueError, IndexError): pass
-    try:
-        with open('/sys/fs/cgroup/memory.max') as f: have.append(int(f.read()))   # 'max': no limit
-    except (OSError, ValueError): pass
-    return min(have) if have else MEMORY_CAP
-
-# %% ../nbs/02_forward.ipynb #8a153425
-def check_memory(sizes: list, # checked layer widths
-                 dtype=np.float32, # the weights' float type: its size sets the bytes needed
-                ) -> None: # raises MemoryError when they would not fit
-    "Refuse, before allocating anything, a network whose weights would not fit in the memory available."
-    itemsize = np.dtype(dtype).itemsize
-    n = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    need = n * itemsize + 8 * max(a * b for a, b in zip(sizes[:-1], sizes[1:]))  # + the float64 draw
-    have = memory_available()
-    if need > have:
-        raise ValueError(f"sizes {sizes}: {n:,} weights would need {need / 1e9:,.1f} GB of memory "
-                         f"({np.dtype(dtype).name}), more than the {have / 1e9:,.1f} GB available; "
-                         "choose smaller layers")
 
 # %% ../nbs/02_forward.ipynb #9ee0fad6
 def init_params(sizes, # layer widths, input first: [784, 100, 10] is the origin notebook's network
@@ -68,10 +25,7 @@ def init_params(sizes, # layer widths, input first: [784, 100, 10] is the origin
                 rng: int | np.random.Generator | None = None, # a seed or a generator
                 dtype=np.float32, # the weights' float type, float32 or float64
                ) -> dict: # {"W1": (d0, d1), "b1": (d1,), ...}
-    "Random weights scaled by `init`, zero biases."
-    sizes = check_sizes(sizes)
-    if init not in INITS: raise ValueError(f"unknown init {init!r}: choose one of {sorted(INITS)}")
-    check_memory(sizes, dtype)
+    "Random weights scaled by `init`, zero biases. Trusts its arguments: `MLP` checks them."
     rng = np.random.default_rng(rng)
     params = {}
     for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
@@ -100,86 +54,14 @@ def forward(params: dict, # weights and biases, as made by init_params
     P = cache['P'] = softmax(Z)
     return P, cache
 
-# %% ../nbs/02_forward.ipynb #e1ec4767
-def check_X(X, # inputs, one row per sample
-            n_features: int, # the columns the network expects, sizes[0]
-           ) -> np.ndarray: # X as an array, unscaled: uint8 images stay bytes
-    "Check that X is a finite (n, n_features) matrix of uint8, bool or floats; return it as an array."
-    X = np.asarray(X)
-    if X.ndim == 3 and X.shape[1] * X.shape[2] == n_features:
-        raise ValueError(f"X has shape {X.shape}: a stack of images; flatten it to ({len(X)}, {n_features}) "
-                         "with X.reshape(len(X), -1)")
-    if X.ndim != 2: raise ValueError(f"X must be 2-D, (n, {n_features}), got shape {X.shape}")
-    if X.shape[1] != n_features:
-        raise ValueError(f"X has {X.shape[1]} features per row, the network expects {n_features} "
-                         f"(X.shape = {X.shape})")
-    check_image_dtype(X)
-    if X.dtype.kind == 'f' and not np.isfinite(X).all():
-        bad = np.argwhere(~np.isfinite(X))[0]
-        raise ValueError(f"X contains NaN or infinite values ({int((~np.isfinite(X)).sum())} of them; "
-                         f"the first at row {bad[0]}, column {bad[1]})")
-    return X
-
-# %% ../nbs/02_forward.ipynb #ba752bcb
-def check_labels(y, # the labels to check
-                 n: int, # the number of rows they must match
-                 n_classes: int, # labels must lie in 0..n_classes-1
-                ) -> np.ndarray: # y as an integer array
-    "Check that y holds `n` integer class labels in `0..n_classes-1`, and return it as an array."
-    y = np.asarray(y)
-    if y.ndim != 1: raise ValueError(f"y must be a 1-D array of class labels, got shape {y.shape}")
-    if len(y) != n: raise ValueError(f"y has {len(y)} labels but X has {n} rows")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
-    if len(y) and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got values from {y.min()} to {y.max()}")
-    return y
-
-# %% ../nbs/02_forward.ipynb #94ea3de2
-def check_float_dtype(dtype, # a float type, e.g. np.float32 or 'float64'
-                     ) -> np.dtype: # it, as a NumPy dtype
-    "Check that `dtype` names float32 or float64, the two float types the network computes in."
-    try: dt = None if dtype is None else np.dtype(dtype)
-    except Exception: dt = None                   # not a type at all: 'f8,,', a module, ...
-    if dt is None or dt.kind != 'f' or dt.itemsize not in (4, 8):
-        shown = repr(dtype) if dt is None or dt.kind == 'V' else dt.name   # 'V': a structured type
-        raise ValueError(f"dtype must be float32 or float64, got {shown}")
-    return np.dtype(dt.type)                        # native byte order: '>f8' is float64 too
-
-# %% ../nbs/02_forward.ipynb #fa0efaf9
-RANGE_TOLERANCE = 1.0   # inputs may stray this many widths of the training range beyond either end
-
-def check_input_range(X: np.ndarray, # inputs checked by check_X: uint8, bool or floats
-                      trained: tuple | None, # (smallest, largest) training input, model.input_range
-                      name: str = 'X', # what the warning calls X
-                     ) -> np.ndarray: # X, unchanged
-    "Warn (InputRangeWarning) if X lies far outside the training range, or (none) looks unscaled."
-    if trained is None:
-        if looks_like_raw_pixels(X):
-            top = value_range(X)[1]
-            warn_inputs(f"{name} holds whole numbers from 0 to {top:g} and {RAW_PIXELS}")
-        return X
-    got, (lo, hi) = value_range(X), trained
-    slack = RANGE_TOLERANCE * (hi - lo)
-    if got is None or slack <= 0 or (lo - slack <= got[0] and got[1] <= hi + slack): return X
-    pixels = got[0] >= 0 and 1 < got[1] <= 255 and hi <= 1
-    warn_inputs(f"{name} ranges from {got[0]:.3g} to {got[1]:.3g}, far outside the range this "
-                f"network was trained on ({lo:.3g} to {hi:.3g}), and "
-                + (RAW_PIXELS if pixels else "must be scaled as the training inputs were"))
-    return X
-
-# %% ../nbs/02_forward.ipynb #7037a2bd
-def training_range(X: np.ndarray, # training inputs checked by check_X
-                   previous: tuple | None = None, # the range an earlier fit recorded
-                   name: str = 'X', # what the warning calls X
-                  ) -> tuple | None: # (smallest, largest), covering `previous` too
-    "The range `fit` records in `model.input_range`; warns first if X looks like unscaled pixels."
-    if looks_like_raw_pixels(X):
-        warn_inputs(f"training on {name}, which holds whole numbers from 0 to "
-                    f"{value_range(X)[1]:g} and {RAW_PIXELS}")
-    got = value_range(X)
-    if previous is None or got is None: return got if got is not None else previous
-    return (min(previous[0], got[0]), max(previous[1], got[1]))
+# %% ../nbs/02_forward.ipynb #d248b0ee
+def attach(cls: type, # the class to add methods to
+           **methods, # name=function: each function becomes the method `name` of cls
+          ) -> None:
+    "Make each function a method of `cls` under its keyword, named as the class's own (fastcore's `@patch`)."
+    for name, f in methods.items():
+        f.__name__, f.__qualname__ = name, f'{cls.__name__}.{name}'
+        setattr(cls, name, f)
 
 # %% ../nbs/02_forward.ipynb #3c5ebc65
 class MLP:
@@ -189,10 +71,10 @@ class MLP:
                  init: str = 'he', # initial weight scale: 'he', 'xavier' or 'origin'
                  seed: int | None = None, # seed for the initial weights
                  dtype=np.float32): # float32 (fast) or float64
-        self.sizes, self.l2, self.init, self.seed = check_sizes(sizes), float(l2), init, seed
+        self.sizes, self.l2 = check_sizes(sizes), check_number('l2', float(l2), 0)
+        self.init, self.seed = check_choice('init', init, INITS), seed
         self.dtype = check_float_dtype(dtype)
-        if not (self.l2 >= 0 and math.isfinite(self.l2)):
-            raise ValueError(f"l2 must be >= 0 and finite, got {l2}")
+        check_memory(self.sizes, self.dtype)                # before a single weight is drawn
         self.params = init_params(self.sizes, init, rng=seed, dtype=self.dtype)
         self.input_range = None   # (smallest, largest) training input after to_float; set by fit
         self.dataset = None       # the training data's name, e.g. 'mnist' (a key of data.DATASETS)
@@ -221,22 +103,25 @@ class MLP:
         "Checked forward pass: (P, cache) for inputs X, bytes scaled by `to_float`."
         return forward(self.params, to_float(self.check_input(X), self.dtype))
 
-    def predict_proba(self, X, # (n, sizes[0]) inputs: uint8 images or floats
-                      batch_size: int = 4096, # rows per forward pass
-                      dtype: type | str | None = None, # float type to compute in; None: the model's
-                     ) -> np.ndarray: # (n, classes) in that type, each row sums to 1
-        "Class probabilities, `batch_size` rows at a time (float64: the batch moves them < 1e-12)."
-        batch_size, X = check_count('batch_size', batch_size), self.check_input(X)
-        dt = self.dtype if dtype is None else check_float_dtype(dtype)
-        params = {k: v.astype(dt, copy=False) for k, v in self.params.items()}
-        P = np.empty((len(X), self.n_classes), dt)
-        for i in range(0, len(X), batch_size):
-            P[i:i + batch_size] = forward(params, to_float(X[i:i + batch_size], dt))[0]
-        return P
+# %% ../nbs/02_forward.ipynb #c9b97920
+def _predict_proba(self, X, # (n, sizes[0]) inputs: uint8 images or floats
+                   batch_size: int = 4096, # rows per forward pass
+                   dtype: type | str | None = None, # float type to compute in; None: the model's
+                  ) -> np.ndarray: # (n, classes) in that type, each row sums to 1
+    "Class probabilities, `batch_size` rows at a time (float64: the batch moves them < 1e-12)."
+    batch_size, X = check_count('batch_size', batch_size), self.check_input(X)
+    dt = self.dtype if dtype is None else check_float_dtype(dtype)
+    params = {k: v.astype(dt, copy=False) for k, v in self.params.items()}
+    P = np.empty((len(X), self.n_classes), dt)
+    for i in range(0, len(X), batch_size):
+        P[i:i + batch_size] = forward(params, to_float(X[i:i + batch_size], dt))[0]
+    return P
 
-    def predict(self, X, # (n, sizes[0]) inputs: uint8 images or floats
-                batch_size: int = 4096, # rows per forward pass
-                dtype: type | str | None = None, # float type to compute in; None: the model's
-               ) -> np.ndarray: # (n,) class indices
-        "The most probable class of each row of X."
-        return self.predict_proba(X, batch_size, dtype).argmax(axis=1)
+def _predict(self, X, # (n, sizes[0]) inputs: uint8 images or floats
+             batch_size: int = 4096, # rows per forward pass
+             dtype: type | str | None = None, # float type to compute in; None: the model's
+            ) -> np.ndarray: # (n,) class indices
+    "The most probable class of each row of X."
+    return self.predict_proba(X, batch_size, dtype).argmax(axis=1)
+
+attach(MLP, predict_proba=_predict_proba, predict=_predict)

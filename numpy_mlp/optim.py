@@ -8,7 +8,9 @@ import math
 import weakref
 from typing import Callable
 import numpy as np
-from .data import check_positive, check_count
+from .checks import (check_positive, check_count, check_number, check_bool, check_schedule,
+                              check_factor)
+from .model import attach
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'is_weight', 'Optimizer', 'SGD', 'Adam', 'step_schedule', 'cosine_schedule',
@@ -25,11 +27,8 @@ class Optimizer:
     "The base of every optimizer: a learning rate with its schedule, the L2 penalty, and `step`."
     def __init__(self, lr: float, # the base learning rate, positive and finite
                  schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
-        if schedule is not None and not callable(schedule):
-            raise TypeError("schedule must be a function schedule(epoch, epochs) -> factor, "
-                            f"got {schedule!r}")
         self.base_lr = self.lr = check_positive('the learning rate', lr)
-        self.schedule = schedule
+        self.schedule = check_schedule(schedule)
         self.reset()
 
     def factor(self, epoch: int, # this epoch, counted from 0
@@ -39,12 +38,7 @@ class Optimizer:
         if self.schedule is None: return 1.0
         try: f = self.schedule(epoch, epochs)
         except OverflowError: f = math.inf               # gamma > 1, many epochs: too large to say
-        try: ok = bool(f > 0) and math.isfinite(self.base_lr * f)
-        except (TypeError, ValueError): ok = False
-        if not ok:
-            raise ValueError(f"the schedule gave the factor {f!r} at epoch {epoch} of {epochs} "
-                             "(counted from 0): the learning rate must stay positive and finite")
-        return float(f)
+        return check_factor(f, self.base_lr, epoch, epochs)
 
     def start_epoch(self, epoch: int, # this epoch, counted from 0
                     epochs: int, # the run's length
@@ -69,32 +63,35 @@ class Optimizer:
         "The update rule, for one array: each optimizer overrides this method, and only this one."
         raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
 
-    def state(self) -> dict:
-        "The running state, `{name: {param key: array}}`; plain gradient descent keeps none."
-        return {}
+# %% ../nbs/05_optimizers.ipynb #a2f1464f
+def _state(self) -> dict:
+    "The running state, `{name: {param key: array}}`; plain gradient descent keeps none."
+    return {}
 
-    def reset(self) -> None:
-        "Forget the running state, the step count `t` and the scheduled rate."
-        self.t, self.owner, self.lr = 0, None, self.base_lr
+def _reset(self) -> None:
+    "Forget the running state, the step count `t` and the scheduled rate."
+    self.t, self.owner, self.lr = 0, None, self.base_lr
 
-    def check_params(self, params: dict, # the model's arrays, by key
-                    ) -> None: # raises ValueError on a mismatch
-        "Refuse `params` if the running state was built for other arrays; else note them."
-        for name, arrays in self.state().items():
-            for k in sorted(set(arrays) | set(params)) if arrays else ():
-                a, p = arrays.get(k), params.get(k)
-                if a is None or p is None or a.shape != p.shape:
-                    had, has = (('none' if x is None else f'shape {x.shape}') for x in (a, p))
-                    raise ValueError("optimizer= was used on a model of another shape: "
-                                     f"its {name} for {k} has {had}, this model's {k} has {has}; "
-                                     "give fit a new optimizer, or call its reset() first")
-        first = next(iter(params.values()), None)
-        if any(self.state().values()) and self.owner is not None and self.owner() is not first:
-            raise ValueError("optimizer= carries the running state of another model (same shapes, "
-                             "other arrays): give fit a new optimizer, or call its reset() first")
-        self.owner = None if first is None else weakref.ref(first)   # a weak reference: no leak
+def _check_params(self, params: dict, # the model's arrays, by key
+                 ) -> None: # raises ValueError on a mismatch
+    "Refuse `params` if the running state was built for other arrays; else note them."
+    for name, arrays in self.state().items():
+        for k in sorted(set(arrays) | set(params)) if arrays else ():
+            a, p = arrays.get(k), params.get(k)
+            if a is None or p is None or a.shape != p.shape:
+                had, has = (('none' if x is None else f'shape {x.shape}') for x in (a, p))
+                raise ValueError("optimizer= was used on a model of another shape: "
+                                 f"its {name} for {k} has {had}, this model's {k} has {has}; "
+                                 "give fit a new optimizer, or call its reset() first")
+    first = next(iter(params.values()), None)
+    if any(self.state().values()) and self.owner is not None and self.owner() is not first:
+        raise ValueError("optimizer= carries the running state of another model (same shapes, "
+                         "other arrays): give fit a new optimizer, or call its reset() first")
+    self.owner = None if first is None else weakref.ref(first)   # a weak reference: no leak
 
-    def __getstate__(self): return {**vars(self), 'owner': None}   # pickles, without the owner
+def _getstate(self): return {**vars(self), 'owner': None}   # pickles, without the owner
+
+attach(Optimizer, state=_state, reset=_reset, check_params=_check_params, __getstate__=_getstate)
 
 # %% ../nbs/05_optimizers.ipynb #3f09176b
 class SGD(Optimizer):
@@ -103,14 +100,9 @@ class SGD(Optimizer):
                  momentum: float = 0.0, # in [0, 1); 0 is plain gradient descent
                  nesterov: bool = False, # Nesterov momentum (needs momentum > 0)
                  schedule: Callable | None = None): # schedule(epoch, epochs) -> factor; None: 1
-        if (isinstance(momentum, (bool, np.bool_))
-                or not isinstance(momentum, (int, float, np.number))
-                or not 0 <= momentum < 1):
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        if not isinstance(nesterov, (bool, np.bool_)):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        self.momentum = check_number('momentum', momentum, 0, 1, hi_open=True)
+        self.nesterov = check_bool('nesterov', nesterov)
         if nesterov and momentum == 0: raise ValueError("Nesterov momentum needs momentum > 0")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
         super().__init__(lr, schedule)
 
     def update(self, key, p, g, decay):
@@ -173,10 +165,7 @@ def cosine_schedule(
     min_factor: float = 0.0, # the floor, in [0, 1], reached at epoch `epochs`, one past the last
 ) -> Callable: # last epoch's factor: min_factor + (1 - min_factor) (1 - cos(pi/epochs)) / 2
     "Cosine annealing: the factor falls from 1 at epoch 0 to just above `min_factor` at the end."
-    if (isinstance(min_factor, (bool, np.bool_))
-            or not isinstance(min_factor, (int, float, np.number))
-            or not 0 <= min_factor <= 1):
-        raise ValueError(f"min_factor must be in [0, 1], got {min_factor!r}")
+    check_number('min_factor', min_factor, 0, 1)
     def factor(epoch, epochs):
         return min_factor + (1 - min_factor) * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
     return factor

@@ -17,12 +17,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from . import MLP, SGD, Adam, cosine_schedule, step_schedule
 from . import fit as fit_mlp     # the estimator has a `fit` of its own
+from . import training
 from .data import to_float, InputRangeWarning
 import warnings
 
 # %% auto #0
-__all__ = ['SCHEDULE_FUNCTIONS', 'class_labels', 'encode_labels', 'StopTraining', 'EarlyStopping', 'hold_out', 'cosine_factor',
-           'step_factor', 'MLPClassifier']
+__all__ = ['SCHEDULE_FUNCTIONS', 'class_labels', 'encode_labels', 'EarlyStopping', 'hold_out', 'cosine_factor', 'step_factor',
+           'MLPClassifier']
 
 # %% ../nbs/14_sklearn.ipynb #086a92dc
 def class_labels(y: np.ndarray, # (n,) labels of any kind that sorts: integers, strings, -1 and 1...
@@ -46,13 +47,9 @@ def encode_labels(y: np.ndarray, # (n,) labels
                          f"{np.unique(y[~known]).tolist()}")
     return np.searchsorted(classes, y)
 
-# %% ../nbs/14_sklearn.ipynb #3c968f3a
-class StopTraining(Exception):
-    "Raised by a callback to end numpy_mlp's `fit` after the epoch that just finished."
-
 # %% ../nbs/14_sklearn.ipynb #011b1015
-class EarlyStopping:
-    "A callback for `fit`: validation accuracy per epoch, a stop when it stalls, the best weights."
+class EarlyStopping(training.EarlyStopping):
+    "Chapter 6's `EarlyStopping`, scoring the estimator's held-out rows (not fit's `valid=`)."
     def __init__(self, X: np.ndarray, # (m, d) held-out rows, floats
                  y: np.ndarray, # (m,) their labels, 0..k-1
                  n_iter_no_change: int = 10, # stop after more epochs than this without a gain
@@ -62,24 +59,10 @@ class EarlyStopping:
             raise ValueError(f"n_iter_no_change must be an integer >= 1, got {n_iter_no_change!r}")
         if isinstance(tol, bool) or not isinstance(tol, Real) or not tol >= 0:
             raise ValueError(f"tol must be a number >= 0, got {tol!r}")
-        self.X, self.y, self.n_iter_no_change, self.tol = X, y, n_iter_no_change, tol
-        self.scores, self.best, self.best_params, self.stalled = [], -np.inf, None, 0
+        super().__init__(patience=n_iter_no_change, tol=tol)
+        self.X, self.y, self.n_iter_no_change = X, y, n_iter_no_change
 
-    def __call__(self, model: MLP, record: dict):
-        "Score the epoch's weights, copy them if they are the best yet, stop if accuracy stalls."
-        score = model.accuracy(self.X, self.y)
-        self.scores.append(score)
-        self.stalled = self.stalled + 1 if score < self.best + self.tol else 0
-        if score > self.best:
-            self.best, self.best_params = score, {k: v.copy() for k, v in model.params.items()}
-        if self.stalled > self.n_iter_no_change:
-            raise StopTraining(f"the validation accuracy has not risen by {self.tol} "
-                               f"for {self.stalled} epochs")
-
-    def restore(self, model: MLP, # the estimator's network, trained past its best epoch
-               ) -> None:
-        "Put the best weights back into `model`, in place."
-        for k, v in model.params.items(): np.copyto(v, self.best_params[k])
+    def score(self, t): return t.model.accuracy(self.X, self.y)
 
 # %% ../nbs/14_sklearn.ipynb #ac9674d5
 def hold_out(X: np.ndarray, # (n, d) rows
@@ -197,16 +180,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _train(self, X, y, epochs: int, stopper: EarlyStopping | None = None):
         "numpy_mlp's `fit` on the network `mlp_`; its records join `history_`."
-        try:
-            with warnings.catch_warnings():
-                if self._counts:          # integer features made floats here: counts, not pixels
-                    warnings.filterwarnings('ignore', category=InputRangeWarning)
-                history = fit_mlp(self.mlp_, X, y, epochs=epochs, batch_size=self.batch_size,
-                                  optimizer=self.optimizer_, shuffle=self.shuffle,
-                                  seed=self._seed(), progress=bool(self.verbose),
-                                  callback=stopper, augment=self.augment)
-        except StopTraining as stop: history = stop.history    # fit hung its history on it
-        if stopper is not None: stopper.restore(self.mlp_)
+        with warnings.catch_warnings():
+            if self._counts:              # integer features made floats here: counts, not pixels
+                warnings.filterwarnings('ignore', category=InputRangeWarning)
+            history = fit_mlp(self.mlp_, X, y, epochs=epochs, batch_size=self.batch_size,
+                              optimizer=self.optimizer_, shuffle=self.shuffle, seed=self._seed(),
+                              progress=bool(self.verbose), augment=self.augment,
+                              callbacks=[] if stopper is None else [stopper])   # stops, restores
         self.history_ += history
         self.loss_curve_ = [r['train_loss'] for r in self.history_]
         self.n_iter_ = len(self.history_)

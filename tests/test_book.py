@@ -117,3 +117,62 @@ def test_one_public_export_per_cell(nb):
                  if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith('_')]
         if len(names) > 1: bad.append(f"cell {c.get('id')}: {', '.join(names)}")
     assert not bad, '\n'.join(bad)
+
+TEACHING = ['data', 'activations', 'model', 'loss', 'backward', 'optim', 'training']   # chapters 00-06
+
+def _code_lines(source: str) -> tuple:
+    "The line numbers holding code (not blank, not a comment, not a docstring), and the module's AST."
+    import ast, io, tokenize
+    tree, doc = ast.parse(source), set()
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body and isinstance(n.body[0], ast.Expr) \
+                and isinstance(getattr(n.body[0], 'value', None), ast.Constant) and isinstance(n.body[0].value.value, str):
+            doc |= set(range(n.body[0].lineno, n.body[0].end_lineno + 1))
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    lines = {l for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in skip
+             for l in range(t.start[0], t.end[0] + 1)}
+    for n in tree.body:                              # imports and __all__ are neither teaching nor checks
+        if isinstance(n, (ast.Import, ast.ImportFrom)) or (isinstance(n, ast.Assign)
+                                                            and getattr(n.targets[0], 'id', '') == '__all__'):
+            lines -= set(range(n.lineno, n.end_lineno + 1))
+    return lines - doc, tree
+
+def check_lines(source: str) -> tuple:
+    """(code lines, lines of checks) of a module. Checks: functions and classes named check... or _check...,
+    `raise` statements, `if` statements whose body raises (the guard), and `try` statements that raise."""
+    import ast
+    lines, tree = _code_lines(source)
+    span = lambda n, end=None: set(range(n.lineno, (end or n).end_lineno + 1))
+    found = set()
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name.lstrip('_').startswith('check'): found |= span(n)
+        elif isinstance(n, ast.Raise): found |= span(n)
+        elif isinstance(n, ast.If) and any(isinstance(s, ast.Raise) for s in n.body): found |= span(n, n.body[-1])
+        elif isinstance(n, ast.Try) and any(isinstance(s, ast.Raise) for h in n.handlers for s in ast.walk(h)):
+            found |= span(n)
+    return len(lines), len(found & lines)
+
+def test_check_lines_counts_what_it_says():
+    src = '''
+def check_x(x):
+    "doc"
+    if x < 0:
+        raise ValueError('no')
+    return x
+
+def teach(a, b):
+    # a comment
+    c = a @ b
+    if c.any(): raise ValueError('no')
+    return c
+'''
+    assert check_lines(src) == (8, 5)     # check_x: 4 lines (its docstring not counted); the guard: 1
+
+def test_teaching_chapters_are_mostly_teaching():
+    "What chapters 00-06 export is at most 20% checks: the checks live in the appendix's module, numpy_mlp.checks."
+    import numpy_mlp
+    pkg = Path(numpy_mlp.__file__).parent
+    counts = {m: check_lines((pkg/f'{m}.py').read_text(encoding='utf-8')) for m in TEACHING}
+    total, checks = (sum(c[i] for c in counts.values()) for i in (0, 1))
+    assert checks / total <= 0.20, f"{checks} of {total} lines are checks: " + ', '.join(
+        f'{m} {c}/{n}' for m, (n, c) in counts.items())

@@ -5,9 +5,9 @@ features do not); a model remembers what it was trained on, and a saved file kee
 import json, re, warnings
 import numpy as np
 import pytest
-from numpy_mlp.data import (load_mnist, to_float, DATASETS, InputRangeWarning, RAW_PIXELS,
-                            looks_like_raw_pixels, Batches)
-from numpy_mlp.model import MLP, check_input_range, training_range
+from numpy_mlp.data import load_mnist, to_float, DATASETS, Batches
+from numpy_mlp.checks import InputRangeWarning, RAW_PIXELS, looks_like_raw_pixels, check_input_range, training_range
+from numpy_mlp.model import MLP
 from numpy_mlp.loss import evaluate
 from numpy_mlp.training import fit
 from numpy_mlp.optim import SGD

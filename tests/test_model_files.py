@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import numpy_mlp.model
+import numpy_mlp.model, numpy_mlp.checks
 from numpy_mlp.io import (MAX_IMAGE_PIXELS, TEMP_TAG, ModelFileError, check_meta, load, new_file_mode,
                           read_digit, remove_stale_temps, save)
 from numpy_mlp.model import MLP
@@ -162,7 +162,7 @@ def test_1_5_million_unit_meta_refused_fast_without_allocating(tmp_path):
     assert secs < 0.2 and peak < 2_000_000, (secs, peak)     # 45 s and 13.5 GB before
 
 def test_sizes_beyond_memory_refused_before_any_header(tmp_path, monkeypatch):
-    monkeypatch.setattr(numpy_mlp.model, 'memory_available', lambda: 2**30)      # a 1 GB machine
+    monkeypatch.setattr(numpy_mlp.checks, 'memory_available', lambda: 2**30)     # a 1 GB machine
     f = npz(tmp_path/'big.npz', meta([784, 1_500_000, 10]))
     with pytest.raises(ModelFileError, match=r'GB of memory .* than the 1.1 GB available'): load(f)
 
