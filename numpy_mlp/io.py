@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_io.ipynb #c0cb484e
 from __future__ import annotations
-import json, math, os, re, stat, tempfile, time, zipfile
+import json, math, os, re, stat, tempfile, time, zipfile, zlib
 from pathlib import Path
 from typing import Callable
 import numpy as np
@@ -67,9 +67,12 @@ def load(path: str | Path, # a .npz file written by save
             meta = _read_meta(zf, entries, str(path))
             return _build(meta, _read_weights(zf, entries, meta, str(path)))
     except ModelFileError: raise
-    except MemoryError: raise bad(" (it needs too much memory)") from None
-    except Exception as e:    # a zip, zlib or header error, an encrypted entry, a hostile file...
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError) as e:   # RuntimeError: an encrypted entry
         raise bad(f", damaged or truncated ({e})") from None
+    except MemoryError: raise bad(" (it needs too much memory)") from None
+    except Exception as e:                          # whatever else a hostile file provokes
+        raise bad(f" ({type(e).__name__}: {e})") from None
 
 def _build(meta: dict, params: dict) -> MLP:
     "The MLP a checked record and its weights describe."

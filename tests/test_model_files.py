@@ -293,3 +293,11 @@ def test_a_known_dataset_names_classes_only_when_the_outputs_match(tmp_path):
     from numpy_mlp.io import save
     m = MLP([784, 32, 3], seed=0); m.dataset = 'mnist'
     assert load(save(m, tmp_path / 'm3.npz')).classes is None        # 3 outputs: MNIST's 10 names do not fit
+
+@pytest.mark.parametrize('error, words', [(MemoryError(), 'not a readable model file (it needs too much memory)'),
+                                          (TypeError('odd'), 'not a readable model file (TypeError: odd)')])
+def test_load_words_any_failure_as_a_model_file_error(saved, monkeypatch, error, words):
+    import numpy_mlp.io
+    def fail(*args): raise error
+    monkeypatch.setattr(numpy_mlp.io, '_read_weights', fail)
+    with pytest.raises(ModelFileError, match=re.escape(f'{saved}: {words}')): load(saved)
