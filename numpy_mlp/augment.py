@@ -11,7 +11,8 @@ from .data import DATASETS, load_mnist, random_shift, to_float
 from .model import MLP
 from .training import fit
 from .optim import make_optimizer
-from .io import save, load, _extreme_filter   # chapter 8's min/max filter
+from .io import save, load
+from .digits import _extreme_filter   # chapter 8a's min/max filter
 
 # %% auto #0
 __all__ = ['STRENGTHS', 'DRAW_MODEL_SHA256', 'DRAW_WEIGHTS_SHA256', 'as_images', 'bilinear', 'affine_matrix', 'warp',

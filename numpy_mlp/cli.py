@@ -8,17 +8,19 @@ import argparse, math, os, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 from .data import DATASETS, DataError, load_mnist, train_valid_split, random_shift, to_float
-from .model import MLP, INITS, check_memory
+from .model import MLP, INITS
+from .checks import check_memory
 from .loss import evaluate
 from .training import fit, History, TrainingDiverged
 from .optim import OPTIMIZERS, SCHEDULES, Optimizer, make_optimizer
-from .io import save, load, check_target, read_digit, ModelFileError
+from .io import save, load, check_target, ModelFileError
+from .digits import read_digit
 from .evaluation import confusion_matrix
 
 # %% auto #0
-__all__ = ['cmd_data', 'parse_sizes', 'Diverged', 'train', 'check_save_path', 'save_or_fallback', 'cmd_train', 'cmd_train_draw',
-           'load_model', 'model_dataset', 'cmd_evaluate', 'read_image', 'cmd_predict', 'cmd_course', 'make_parser',
-           'main']
+__all__ = ['DATA_FLAGS', 'EVALUATE_FLAGS', 'PREDICT_FLAGS', 'RELEASE_FLAGS', 'TRAIN_FLAGS', 'cmd_data', 'parse_sizes', 'Diverged',
+           'train', 'check_save_path', 'save_or_fallback', 'cmd_train', 'cmd_train_draw', 'model_dataset',
+           'cmd_evaluate', 'cmd_predict', 'cmd_course', 'commands', 'make_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #38ac021f
 def cmd_data(args: argparse.Namespace, # the parsed flags
@@ -158,19 +160,6 @@ def cmd_train_draw(args: argparse.Namespace, # the parsed flags
         print(f"saved to {save_or_fallback(model, args.save, model.settings)}")
     return 0
 
-# %% ../nbs/09_cli.ipynb #ed6b0d6b
-def load_model(path, # a model file written by save
-              ) -> MLP: # the model, or ModelFileError
-    "`load`, with whatever goes wrong in it (a damaged or hostile file) as a ModelFileError."
-    try: return load(path)
-    except (FileNotFoundError, ModelFileError): raise
-    except MemoryError:
-        raise ModelFileError(f"{path}: not a readable model file "
-                             "(it needs too much memory)") from None
-    except Exception as e:
-        raise ModelFileError(f"{path}: not a readable model file "
-                             f"({type(e).__name__}: {e})") from None
-
 # %% ../nbs/09_cli.ipynb #d76c606e
 def model_dataset(model: MLP, # a loaded model
                   path, # its file, named in the messages
@@ -197,7 +186,7 @@ def _confusion_table(cm: np.ndarray, names: list) -> str:
 def cmd_evaluate(args, # the parsed arguments of `numpy_mlp evaluate`
                 ) -> int: # the exit status, 0
     "Test accuracy, loss and confusion matrix of a saved model (through the library's `evaluate`)."
-    model = load_model(args.model)
+    model = load(args.model)
     trained_on = model_dataset(model, args.model)
     dataset = args.dataset or trained_on
     _, (X_test, y_test) = load_mnist(args.data, dataset=dataset, raw=True)
@@ -213,34 +202,14 @@ def cmd_evaluate(args, # the parsed arguments of `numpy_mlp evaluate`
     print(_confusion_table(confusion_matrix(y_test, ev['pred'], model.n_classes), names))
     return 0
 
-# %% ../nbs/09_cli.ipynb #5a572b65
-def read_image(path, # an image file Pillow can open
-              ) -> np.ndarray: # the (1, 784) float image the network takes
-    "`read_digit`, refusing in one line an image Pillow flags as a decompression bomb."
-    try: from PIL import Image
-    except ImportError: return read_digit(path)      # read_digit says how to install Pillow
-    with warnings.catch_warnings():
-        warnings.simplefilter('error', Image.DecompressionBombWarning)
-        try: return read_digit(path)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise ValueError(f"{path}: refused, the image is too large "
-                             f"to read safely ({e})") from None
-
 # %% ../nbs/09_cli.ipynb #fac459e2
-def _named(read, path):
-    "read(path), with a ValueError's message naming the file when it does not already."
-    try: return read(path)
-    except ValueError as e:
-        if str(path) in str(e): raise
-        raise ValueError(f"{path}: {e}") from None
-
 def cmd_predict(args, # the parsed arguments of `numpy_mlp predict`
                ) -> int: # the exit status, 0
     "Classify image files with a saved model, printing its class names."
-    model = load_model(args.model)
+    model = load(args.model)
     dataset = model_dataset(model, args.model)
     classes = model.class_names() if model.classes is not None else DATASETS[dataset]['classes']
-    X = np.stack([_named(read_image, p) for p in args.images])
+    X = np.stack([read_digit(p) for p in args.images])      # its errors name the file
     P = model.predict_proba(X)
     for path, p in zip(args.images, P):
         print(f"{path}: {classes[int(p.argmax())]} (probability {p.max():.3f})")
@@ -285,99 +254,109 @@ def _nonnegative_int(text):
     return int(text)
 
 
-# %% ../nbs/09_cli.ipynb #0c1cba69
+# %% ../nbs/09_cli.ipynb #5b022706
+_DATASET = dict(choices=sorted(DATASETS), default='mnist')
+_IDX = 'folder holding the four IDX files (default: the bundled MNIST)'
+_MODEL = ('model', 'a model file written by numpy_mlp train --save', {})
+
+DATA_FLAGS = [   # (flag, help, add_argument's other options)
+    ('--dataset', 'which dataset (default: mnist)', _DATASET),
+    ('--path', 'folder holding the four IDX files, flat or torchvision-style (default: the bundled '
+               'MNIST)', dict(default=None)),
+    ('--no-verify', 'skip the MD5 check of the files', dict(action='store_true'))]
+EVALUATE_FLAGS = [
+    _MODEL,
+    ('--dataset', "which dataset's test set (default: the one the model was trained on)",
+     dict(choices=sorted(DATASETS), default=None)),
+    ('--data', _IDX, dict(default=None))]
+PREDICT_FLAGS = [_MODEL, ('images', 'image files', dict(nargs='+'))]
+RELEASE_FLAGS = [
+    ('outdir', 'the folder to write the release into', dict(metavar='OUTDIR')),
+    ('--chapters', 'chapters to release, after OUTDIR: out --chapters 00 01 (default: all with '
+                   'exercises)', dict(nargs='+', metavar='NN', default=None)),
+    ('--source', "folder of the teacher's notebooks (default: the project's notebooks)",
+     dict(metavar='NBS_DIR', default=None)),
+    ('--force', 'overwrite a release already in OUTDIR', dict(action='store_true'))]
+
+# %% ../nbs/09_cli.ipynb #a86cdf4a
+TRAIN_FLAGS = [
+    ('--sizes', 'layer widths, input first (default: 784,100,10)', dict(default='784,100,10')),
+    ('--epochs', 'passes over the training set (default: 10)',
+     dict(type=_positive(int), default=10)),
+    ('--batch-size', 'samples per step (default: 64)', dict(type=_positive(int), default=64)),
+    ('--optimizer', 'sgd (plain), momentum, nesterov, or adam (default: momentum)',
+     dict(choices=OPTIMIZERS, default='momentum')),
+    ('--lr', 'base learning rate (default: 0.1; try 1e-3 for adam)',
+     dict(type=_positive(float), default=0.1)),
+    ('--momentum', 'momentum for momentum/nesterov (default: 0.9)',
+     dict(type=_number(float, 0, high=1), default=0.9)),
+    ('--schedule', 'learning-rate schedule over the epochs (default: cosine)',
+     dict(choices=SCHEDULES, default='cosine')),
+    ('--l2', 'L2 penalty strength on the weights (default: 5e-4)',
+     dict(type=_number(float, 0), default=5e-4)),
+    ('--init', 'initial weight scale (default: he)', dict(choices=sorted(INITS), default='he')),
+    ('--shift', 'augment with random shifts of up to 2 pixels', dict(action='store_true')),
+    ('--valid', 'training images held out for validation, 0 for none (default: 10000)',
+     dict(type=_nonnegative_int, default=10_000)),
+    ('--seed', 'seed for weights, split and shuffles (default: 0)', dict(type=int, default=0)),
+    ('--dtype', 'float type (default: float32)',
+     dict(choices=('float32', 'float64'), default='float32')),
+    ('--dataset', 'which dataset (default: mnist)', _DATASET),
+    ('--data', _IDX, dict(default=None)),
+    ('--save', 'save the trained model to this .npz file', dict(metavar='PATH', default=None)),
+    ('--recipe', "quick: the flags' recipe (default); draw: the drawing pad's network of chapter "
+                 '12 (784-256-10, handwriting augmentations, 15 epochs on all 60,000 images; only '
+                 '--seed, --save and --no-progress apply)',
+     dict(choices=('quick', 'draw'), default='quick')),
+    ('--no-progress', 'no progress bar (there is none when stderr is not a terminal)',
+     dict(action='store_true'))]
+
+# %% ../nbs/09_cli.ipynb #30533a8c
+def commands() -> dict: # name: (function, help, description, flags or a table of subcommands)
+    "The subcommands, looked up when the parser is built (so a test can replace a function)."
+    return {
+        'data': (cmd_data, 'load, verify and summarise a dataset',
+                 'Load a dataset, verify its checksums, and print its shapes and class counts.',
+                 DATA_FLAGS),
+        'train': (cmd_train, 'train a network and report its accuracy',
+                  'Train a multilayer perceptron on MNIST (or Fashion-MNIST) and report '
+                  'validation and test accuracy. The defaults are a quick recipe (about 10 s, '
+                  'about 98% test).',
+                  TRAIN_FLAGS),
+        'evaluate': (cmd_evaluate, "a saved model's test accuracy and confusion matrix",
+                     "Report a saved model's test accuracy and confusion matrix.", EVALUATE_FLAGS),
+        'predict': (cmd_predict, 'classify image files with a saved model',
+                    'Classify image files (PNG, JPEG, ...; any size, grey or colour, light or dark '
+                    'background) with a saved model; prints the class and its probability.',
+                    PREDICT_FLAGS),
+        'course': (cmd_course, 'teachers: write the student edition of the exercises',
+                   'Tools for teachers running the course (they need nbgrader, the [course] extra: '
+                   'pip install "numpy_mlp[course]").',
+                   {'release': (None, "write the student edition (nbgrader's release) in OUTDIR",
+                                "Write the student edition of the exercise notebooks into OUTDIR "
+                                "with nbgrader's generate_assignment: solutions replaced by stubs, "
+                                "model answers removed, the autograded checks kept.",
+                                RELEASE_FLAGS)})}
+
+# %% ../nbs/09_cli.ipynb #17d9868e
+def _add_commands(parser: argparse.ArgumentParser, # the parser to give subcommands
+                  table: dict, # name: (function, help, description, flags or a table)
+                  dest: str = 'command', # the attribute naming the chosen subcommand
+                 ):
+    "One subparser per row of `table`, each with its flags (or its own subcommands)."
+    sub = parser.add_subparsers(dest=dest, metavar=dest.upper(), required=True)
+    for name, (func, help, description, flags) in table.items():
+        p = sub.add_parser(name, help=help, description=description)
+        if isinstance(flags, dict): _add_commands(p, flags, 'action')
+        else:
+            for flag, text, options in flags: p.add_argument(flag, help=text, **options)
+        if func is not None: p.set_defaults(func=func)
+
 def make_parser() -> argparse.ArgumentParser:
-    "The `numpy_mlp` argument parser, with one subparser per command."
+    "The `numpy_mlp` argument parser, with one subparser per row of `commands()`."
     p = _Parser(prog='numpy_mlp', description='A multilayer perceptron in NumPy: data, training, '
                                               "evaluation, and a course's student edition.")
-    sub = p.add_subparsers(dest='command', metavar='COMMAND', required=True)
-    data_help = 'which dataset (default: mnist)'
-    d = sub.add_parser('data', help='load, verify and summarise a dataset',
-                       description='Load a dataset, verify its checksums, and print its shapes and '
-                                   'class counts.')
-    d.add_argument('--dataset', choices=sorted(DATASETS), default='mnist', help=data_help)
-    d.add_argument('--path', default=None, help='folder holding the four IDX files, flat or '
-                                                'torchvision-style (default: the bundled MNIST)')
-    d.add_argument('--no-verify', action='store_true', help='skip the MD5 check of the files')
-    d.set_defaults(func=cmd_data)
-
-    t = sub.add_parser('train', help='train a network and report its accuracy',
-                       description='Train a multilayer perceptron on MNIST (or Fashion-MNIST) and '
-                                   'report validation and test accuracy. The defaults are a quick '
-                                   'recipe (about 10 s, about 98% test).')
-    t.add_argument('--sizes', default='784,100,10',
-                   help='layer widths, input first (default: 784,100,10)')
-    t.add_argument('--epochs', type=_positive(int), default=10,
-                   help='passes over the training set (default: 10)')
-    t.add_argument('--batch-size', type=_positive(int), default=64,
-                   help='samples per step (default: 64)')
-    t.add_argument('--optimizer', choices=OPTIMIZERS, default='momentum',
-                   help='sgd (plain), momentum, nesterov, or adam (default: momentum)')
-    t.add_argument('--lr', type=_positive(float), default=0.1,
-                   help='base learning rate (default: 0.1; try 1e-3 for adam)')
-    t.add_argument('--momentum', type=_number(float, 0, high=1), default=0.9,
-                   help='momentum for momentum/nesterov (default: 0.9)')
-    t.add_argument('--schedule', choices=SCHEDULES, default='cosine',
-                   help='learning-rate schedule over the epochs (default: cosine)')
-    t.add_argument('--l2', type=_number(float, 0), default=5e-4,
-                   help='L2 penalty strength on the weights (default: 5e-4)')
-    t.add_argument('--init', choices=sorted(INITS), default='he',
-                   help='initial weight scale (default: he)')
-    t.add_argument('--shift', action='store_true',
-                   help='augment with random shifts of up to 2 pixels')
-    t.add_argument('--valid', type=_nonnegative_int, default=10_000,
-                   help='training images held out for validation, 0 for none (default: 10000)')
-    t.add_argument('--seed', type=int, default=0,
-                   help='seed for weights, split and shuffles (default: 0)')
-    t.add_argument('--dtype', choices=('float32', 'float64'), default='float32',
-                   help='float type (default: float32)')
-    t.add_argument('--dataset', choices=sorted(DATASETS), default='mnist', help=data_help)
-    t.add_argument('--data', default=None,
-                   help='folder holding the four IDX files (default: the bundled MNIST)')
-    t.add_argument('--save', metavar='PATH', default=None,
-                   help='save the trained model to this .npz file')
-    t.add_argument('--recipe', choices=('quick', 'draw'), default='quick',
-                   help="quick: the flags' recipe (default); draw: the drawing pad's network of "
-                        'chapter 12 (784-256-10, handwriting augmentations, 15 epochs on all '
-                        '60,000 images; only --seed, --save and --no-progress apply)')
-    t.add_argument('--no-progress', action='store_true',
-                   help='no progress bar (there is none when stderr is not a terminal)')
-    t.set_defaults(func=cmd_train)
-
-    e = sub.add_parser('evaluate', help="a saved model's test accuracy and confusion matrix",
-                       description="Report a saved model's test accuracy and confusion matrix.")
-    e.add_argument('model', help='a model file written by numpy_mlp train --save')
-    e.add_argument('--dataset', choices=sorted(DATASETS), default=None,
-                   help="which dataset's test set (default: the one the model was trained on)")
-    e.add_argument('--data', default=None,
-                   help='folder holding the four IDX files (default: the bundled MNIST)')
-    e.set_defaults(func=cmd_evaluate)
-
-    pr = sub.add_parser('predict', help='classify image files with a saved model',
-                        description='Classify image files (PNG, JPEG, ...; any size, grey or '
-                                    'colour, light or dark background) with a saved model; prints '
-                                    'the class and its probability.')
-    pr.add_argument('model', help='a model file written by numpy_mlp train --save')
-    pr.add_argument('images', nargs='+', help='image files')
-    pr.set_defaults(func=cmd_predict)
-
-    c = sub.add_parser('course', help="teachers: write the student edition of the exercises",
-                       description='Tools for teachers running the course (they need nbgrader, '
-                                   'the [course] extra: pip install "numpy_mlp[course]").')
-    csub = c.add_subparsers(dest='action', metavar='ACTION', required=True)
-    r = csub.add_parser('release', help="write the student edition (nbgrader's release) in OUTDIR",
-                        description="Write the student edition of the exercise notebooks into "
-                                    "OUTDIR with nbgrader's generate_assignment: solutions "
-                                    "replaced by stubs, model answers removed, the autograded "
-                                    "checks kept.")
-    r.add_argument('outdir', metavar='OUTDIR', help='the folder to write the release into')
-    r.add_argument('--chapters', nargs='+', metavar='NN', default=None,
-                   help='chapters to release, after OUTDIR: out --chapters 00 01 '
-                        '(default: all with exercises)')
-    r.add_argument('--source', metavar='NBS_DIR', default=None,
-                   help="folder of the teacher's notebooks (default: the project's notebooks)")
-    r.add_argument('--force', action='store_true', help='overwrite a release already in OUTDIR')
-    c.set_defaults(func=cmd_course)
+    _add_commands(p, commands())
     return p
 
 # %% ../nbs/09_cli.ipynb #b55ddecf

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from .model import MLP
 from .augment import draw_model_path, load_draw_model
-from .io import prepare_digit
+from .digits import prepare_digit
 
 # %% auto #0
 __all__ = ['STATIC', 'PAD_MODEL', 'PAGE', 'pad_js', 'model_js', 'model_from_js', 'write_try_page', 'pad_result', 'draw']
@@ -65,7 +65,7 @@ receives, and its ten class probabilities, updated as you draw.</p>
 <p>Everything runs in this page. \
 The JavaScript (<a href="pad.js">pad.js</a>, a short file of plain code, no framework) mirrors
 numpy_mlp's Python exactly: \
-the same preparation as <code>numpy_mlp.io.prepare_digit</code> and the same forward
+the same preparation as <code>numpy_mlp.digits.prepare_digit</code> and the same forward
 pass as <code>numpy_mlp.model.forward</code>, with the weights in <a href="model.js">model.js</a>.
 A browser test draws digits here and checks that the page and the Python agree to 1e-4.</p>
 <p><a href="../index.html">numpy_mlp home</a> &middot; \

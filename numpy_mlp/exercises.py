@@ -184,41 +184,69 @@ def _copy(x):
     "A deep copy of an array or a dict of arrays."
     return {k: v.copy() for k, v in x.items()} if isinstance(x, dict) else np.array(x, copy=True)
 
-# %% ../nbs/10_exercises.ipynb #07af50c0
-@_exercise('to_float')
-def _check_to_float(fn):
-    "to_float(X): uint8 images to float32 values in [0, 1], X / 255, any shape."
-    name, X = 'to_float', np.array([[0, 1, 128, 255], [17, 34, 200, 3]], np.uint8)
-    def value_hint(got, Xc):
-        g = np.asarray(got, np.float64)
-        if _is_close(g, Xc / 256, 1e-6, 1e-7): return 'divide by 255 (the largest byte value), not 256'
-        if Xc.max() and _is_close(g, Xc / Xc.max(), 1e-6, 1e-7):
-            return 'divide by 255, not by X.max(): a dim image must stay dim'
-        if np.nanmax(g) > 1: return 'the values must lie in [0, 1]: 255 must become 1.0'
-        return 'each value is X / 255, computed in floating point'
-    def dtype_hint(got):
-        if np.issubdtype(got.dtype, np.integer):
-            return 'integer results: divide in floating point (// or uint8 arithmetic rounds to whole numbers)'
-        return 'float32 is expected (half the memory of float64, what the network computes in): convert with .astype'
-    for case, Xc in [('a small batch of uint8 images (2, 4)', X), ('a dim image: its brightest pixel is 127', X // 2),
-                     ('images shaped (2, 2, 2)', X.reshape(2, 2, 2))]:
-        inputs, arg = {'X': Xc}, Xc.copy()
-        got = _call(name, case, fn, arg, inputs=inputs)
-        _check_array(name, case, got, to_float(Xc), inputs, dtype_hint=dtype_hint,
-                     value_hint=lambda g: value_hint(g, Xc), shape_hint='keep the shape of X')
-        _check_unchanged(name, case, {'X': Xc}, {'X': arg}, inputs, 'to_float must not modify X: return a new array')
+# %% ../nbs/10_exercises.ipynb #a31e0fbb
+def _array_checker(name: str, # the exercise
+                   doc: str, # what it checks, in one line
+                   want: Callable, # the reference: want(A) is the right answer for the input A
+                   cases: Callable, # cases() -> [(case, A) or (case, A, big)]; big: logits of 1e4
+                   arg: str, # the input's name, as the messages show it: 'X' or 'Z'
+                   shape: str, # the hint for a wrong shape
+                   dtype, # the hint for a wrong dtype: a string ('{dtype}' is A's), or hint(got, A, big)
+                   value: Callable, # the hint for wrong values: hint(got, A, big)
+                   unchanged: str, # the hint when the function modified its input
+                   tol: Callable = lambda A, big: (1e-6, 1e-7), # (rtol, atol) for a case
+                   call_hint: str | None = None, # the hint when the function raises
+                  ) -> Callable: # the checker: check(fn) raises ExerciseError, or returns None
+    "The checker of an exercise whose answer is one array computed from one array: a row of the table."
+    def check(fn):
+        for case, A, *big in cases():
+            big = bool(big and big[0])
+            inputs, copy = {arg: A}, A.copy()
+            got = _call(name, case, fn, copy, inputs=inputs, hint=call_hint)
+            hint = lambda h: (lambda g: h(g, A, big)) if callable(h) else h.format(dtype=A.dtype)
+            rtol, atol = tol(A, big)
+            _check_array(name, case, got, want(A), inputs, rtol=rtol, atol=atol, shape_hint=shape,
+                         dtype_hint=hint(dtype), value_hint=hint(value))
+            _check_unchanged(name, case, {arg: A}, {arg: copy}, inputs, unchanged)
+    check.__doc__ = doc
+    return check
 
-# %% ../nbs/10_exercises.ipynb #1595c23b
+# %% ../nbs/10_exercises.ipynb #952cb6f0
+def _to_float_cases():
+    "A small batch, a dim image (its brightest pixel 127), and images shaped (2, 2, 2)."
+    X = np.array([[0, 1, 128, 255], [17, 34, 200, 3]], np.uint8)
+    return [('a small batch of uint8 images (2, 4)', X), ('a dim image: its brightest pixel is 127', X // 2),
+            ('images shaped (2, 2, 2)', X.reshape(2, 2, 2))]
+
+def _to_float_value(got, X, big):
+    "Which slip scaled X wrongly: by 256, by X.max(), or not into [0, 1]."
+    g = np.asarray(got, np.float64)
+    if _is_close(g, X / 256, 1e-6, 1e-7): return 'divide by 255 (the largest byte value), not 256'
+    if X.max() and _is_close(g, X / X.max(), 1e-6, 1e-7):
+        return 'divide by 255, not by X.max(): a dim image must stay dim'
+    if np.nanmax(g) > 1: return 'the values must lie in [0, 1]: 255 must become 1.0'
+    return 'each value is X / 255, computed in floating point'
+
+def _to_float_dtype(got, X, big):
+    "Integer division, or float64."
+    if np.issubdtype(got.dtype, np.integer):
+        return 'integer results: divide in floating point (// or uint8 arithmetic rounds to whole numbers)'
+    return 'float32 is expected (half the memory of float64, what the network computes in): convert with .astype'
+
+# %% ../nbs/10_exercises.ipynb #35225dae
 def _where_wrong(got, want, Z, rtol=1e-6, atol=1e-7):
     "Where got is wrong: 'NaN' (a NaN where none is expected), else 'negative', 'zero' or 'positive' inputs Z."
     g = np.asarray(got, np.float64)
     with np.errstate(all='ignore'):
         bad = ~np.isclose(g, want, rtol, atol, equal_nan=True)
     if (bad & np.isnan(g)).any(): return 'NaN'
-
     for part, mask in (('negative', Z < 0), ('zero', Z == 0), ('positive', Z > 0)):
         if (bad & mask).any(): return part
     return None
+
+def _by_sign(want: Callable, hints: dict) -> Callable:
+    "A value hint: the hint for where the answer is wrong (negative, zero or positive inputs, or NaN)."
+    return lambda got, Z, big: hints.get(_where_wrong(got, want(Z), Z))
 
 def _activation_cases():
     "Hand-made inputs: negatives, zeros and positives; random values; float32."
@@ -227,42 +255,12 @@ def _activation_cases():
     return [('a small batch with negatives, zeros and positives (float64)', Z),
             ('random normal values (4, 6), float64', Zr), ('the same small batch in float32', Z.astype(np.float32))]
 
-@_exercise('relu')
-def _check_relu(fn):
-    "relu(Z): max(0, Z) element by element; Z's shape and dtype kept; Z itself unchanged."
-    name = 'relu'
-    hints = {'negative': 'negative inputs give 0: relu(z) = max(0, z), not |z| or z',
-             'zero': 'relu(0) = 0', 'positive': 'positive inputs pass through unchanged: relu(z) = z for z > 0',
-             'NaN': 'NaN in your result: relu(z) = max(0, z) is a finite number for every finite z (0 * inf, 0 / 0?)'}
-    for case, Zc in _activation_cases():
-        inputs, arg = {'Z': Zc}, Zc.copy()
-        got = _call(name, case, fn, arg, inputs=inputs)
-        _check_array(name, case, got, relu(Zc), inputs, shape_hint="relu acts element by element: keep Z's shape",
-                     dtype_hint=f"keep Z's dtype ({Zc.dtype}): a float64 zero or .astype(float) turns float32 into float64",
-                     value_hint=lambda g: hints.get(_where_wrong(g, relu(Zc), Zc)))
-        _check_unchanged(name, case, {'Z': Zc}, {'Z': arg}, inputs,
-                         'relu must not modify Z in place (the backward pass still needs Z): return a new array')
+def _relu_grad_dtype(got, Z, big):
+    "A boolean mask, or another float type."
+    if got.dtype == bool: return f"a boolean mask: convert it to Z's dtype ({Z.dtype}) with .astype(Z.dtype)"
+    return f"keep Z's dtype ({Z.dtype}): it multiplies float arrays of that dtype in the backward pass"
 
-@_exercise('relu_grad')
-def _check_relu_grad(fn):
-    "relu_grad(Z): 1 where Z > 0, 0 where Z < 0 and 0 at the corner Z = 0, in Z's dtype."
-    name = 'relu_grad'
-    hints = {'negative': 'the derivative is 0 where Z < 0 (relu is flat there)',
-             'zero': 'at the corner Z = 0 take 0 (as PyTorch does): 1 only where Z > 0 strictly, not Z >= 0',
-             'positive': "the derivative is 1 where Z > 0 (relu's slope), not Z itself",
-             'NaN': 'NaN in your result: the derivative is 0 or 1 for every finite z (0 * inf, 0 / 0?)'}
-    def dtype_hint(got, Zc):
-        if got.dtype == bool: return f"a boolean mask: convert it to Z's dtype ({Zc.dtype}) with .astype(Z.dtype)"
-        return f"keep Z's dtype ({Zc.dtype}): it multiplies float arrays of that dtype in the backward pass"
-    for case, Zc in _activation_cases():
-        inputs, arg = {'Z': Zc}, Zc.copy()
-        got = _call(name, case, fn, arg, inputs=inputs)
-        _check_array(name, case, got, relu_grad(Zc), inputs, shape_hint="one derivative per entry: keep Z's shape",
-                     dtype_hint=lambda g: dtype_hint(g, Zc),
-                     value_hint=lambda g: hints.get(_where_wrong(g, relu_grad(Zc), Zc)))
-        _check_unchanged(name, case, {'Z': Zc}, {'Z': arg}, inputs, 'relu_grad must not modify Z: return a new array')
-
-# %% ../nbs/10_exercises.ipynb #03c410e5
+# %% ../nbs/10_exercises.ipynb #66fb6c0f
 _BIG = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [1e4, 1e4, 1e4]])
 
 def _softmax_cases():
@@ -291,57 +289,75 @@ def _overflow_hint(got, Z):
                 "array: rows far below it underflow to 0 / 0")
     return _OVERFLOW
 
-@_exercise('softmax')
-def _check_softmax(fn):
-    "softmax(Z): row-wise probabilities, each row summing to 1; Z's shape and dtype kept; no overflow at 1e4."
-    name = 'softmax'
-    def value_hint(got, Z, big):
-        g = np.asarray(got, np.float64)
-        if not np.isfinite(g).all(): return _overflow_hint(got, Z)
-        if not np.allclose(g.sum(axis=1), 1, atol=1e-3):
-            return ('each row must sum to 1: divide by the sum over the row (axis=1, keepdims=True), '
-                    'not over the columns or the whole array')
-        if big: return "at large logits too: softmax(z) = softmax(z - max(z)), with each row's maximum"
-        return 'softmax(z)_k = e^(z_k) / sum_j e^(z_j), row by row'
-    for case, Z, big in _softmax_cases():
-        inputs, arg = {'Z': Z}, Z.copy()
-        got = _call(name, case, fn, arg, inputs=inputs)
-        _check_array(name, case, got, softmax(Z), inputs, rtol=_softmax_rtol(Z, big), atol=1e-6,
-                     shape_hint='one probability per logit: keep the shape (n, classes) of Z',
-                     dtype_hint=f"keep Z's dtype ({Z.dtype})", value_hint=lambda g: value_hint(g, Z, big))
-        _check_unchanged(name, case, {'Z': Z}, {'Z': arg}, inputs, 'softmax must not modify Z: work on a new array')
+def _softmax_value(got, Z, big):
+    "Overflow, rows that do not sum to 1, or a shift that is not each row's maximum."
+    g = np.asarray(got, np.float64)
+    if not np.isfinite(g).all(): return _overflow_hint(got, Z)
+    if not np.allclose(g.sum(axis=1), 1, atol=1e-3):
+        return ('each row must sum to 1: divide by the sum over the row (axis=1, keepdims=True), '
+                'not over the columns or the whole array')
+    if big: return "at large logits too: softmax(z) = softmax(z - max(z)), with each row's maximum"
+    return 'softmax(z)_k = e^(z_k) / sum_j e^(z_j), row by row'
 
-@_exercise('log_softmax')
-def _check_log_softmax(fn):
-    "log_softmax(Z): row-wise log of softmax, exact (no -inf, no NaN) at logits of 1e4, Z's dtype kept."
-    name = 'log_softmax'
-    def value_hint(got, Z, big):
-        g, want = np.asarray(got, np.float64), log_softmax(Z).astype(np.float64)
-        if not np.isfinite(g).all():
-            if (np.isnan(g) | (g == np.inf)).any(): return _overflow_hint(got, Z) + ' (the log-sum-exp trick)'
-            return ('log(softmax(Z)) underflows: a probability that rounds to 0 gives log(0) = -inf. Stay in log '
-                    'space: (Z - m) - log(sum(exp(Z - m))) with m the row maximum (the log-sum-exp trick)')
-        if _is_close(g, softmax(Z), 1e-5, 1e-6): return 'that is softmax(Z): take its logarithm (in log space)'
-        if _is_close(g, want / np.log(2), 1e-5, 1e-6) or _is_close(g, want / np.log(10), 1e-5, 1e-6):
-            return 'use the natural log (np.log), not log2 or log10'
-        if not np.allclose(np.exp(g).sum(axis=1), 1, atol=1e-3):
-            return ("exp of each row must sum to 1: subtract the log of the row's sum of exponentials "
-                    "(axis=1, keepdims=True)")
-        with np.errstate(all='ignore'):
-            bad = ~np.isclose(g, want, 1e-5, 1e-5)
-        if big or (want[bad] < -10).all():
-            return ('small probabilities must come out exact: log(P + eps) or clipping loses them; compute '
-                    "(Z - m) - log(sum(exp(Z - m))) with m each row's maximum (the log-sum-exp trick)")
-        return 'log_softmax(z)_k = z_k - log(sum_j e^(z_j)), row by row'
-    for case, Z, big in _softmax_cases():
-        inputs, arg = {'Z': Z}, Z.copy()
-        got = _call(name, case, fn, arg, inputs=inputs,
-                    hint='check the shapes: keep the row dimension with keepdims=True when you sum over a row')
-        tol = _softmax_rtol(Z, big)
-        _check_array(name, case, got, log_softmax(Z), inputs, rtol=tol, atol=max(tol, 1e-5),
-                     shape_hint='one log-probability per logit: keep the shape (n, classes) of Z',
-                     dtype_hint=f"keep Z's dtype ({Z.dtype})", value_hint=lambda g: value_hint(g, Z, big))
-        _check_unchanged(name, case, {'Z': Z}, {'Z': arg}, inputs, 'log_softmax must not modify Z')
+# %% ../nbs/10_exercises.ipynb #7d24704b
+def _log_softmax_value(got, Z, big):
+    "Overflow or underflow, softmax itself, the wrong logarithm, or small probabilities lost."
+    g, want = np.asarray(got, np.float64), log_softmax(Z).astype(np.float64)
+    if not np.isfinite(g).all():
+        if (np.isnan(g) | (g == np.inf)).any(): return _overflow_hint(got, Z) + ' (the log-sum-exp trick)'
+        return ('log(softmax(Z)) underflows: a probability that rounds to 0 gives log(0) = -inf. Stay in log '
+                'space: (Z - m) - log(sum(exp(Z - m))) with m the row maximum (the log-sum-exp trick)')
+    if _is_close(g, softmax(Z), 1e-5, 1e-6): return 'that is softmax(Z): take its logarithm (in log space)'
+    if _is_close(g, want / np.log(2), 1e-5, 1e-6) or _is_close(g, want / np.log(10), 1e-5, 1e-6):
+        return 'use the natural log (np.log), not log2 or log10'
+    if not np.allclose(np.exp(g).sum(axis=1), 1, atol=1e-3):
+        return ("exp of each row must sum to 1: subtract the log of the row's sum of exponentials "
+                "(axis=1, keepdims=True)")
+    with np.errstate(all='ignore'):
+        bad = ~np.isclose(g, want, 1e-5, 1e-5)
+    if big or (want[bad] < -10).all():
+        return ('small probabilities must come out exact: log(P + eps) or clipping loses them; compute '
+                "(Z - m) - log(sum(exp(Z - m))) with m each row's maximum (the log-sum-exp trick)")
+    return 'log_softmax(z)_k = z_k - log(sum_j e^(z_j)), row by row'
+
+# %% ../nbs/10_exercises.ipynb #f52f5fdd
+_RELU_HINTS = {'negative': 'negative inputs give 0: relu(z) = max(0, z), not |z| or z', 'zero': 'relu(0) = 0',
+               'positive': 'positive inputs pass through unchanged: relu(z) = z for z > 0',
+               'NaN': 'NaN in your result: relu(z) = max(0, z) is a finite number for every finite z (0 * inf, 0 / 0?)'}
+_RELU_GRAD_HINTS = {
+    'negative': 'the derivative is 0 where Z < 0 (relu is flat there)',
+    'zero': 'at the corner Z = 0 take 0 (as PyTorch does): 1 only where Z > 0 strictly, not Z >= 0',
+    'positive': "the derivative is 1 where Z > 0 (relu's slope), not Z itself",
+    'NaN': 'NaN in your result: the derivative is 0 or 1 for every finite z (0 * inf, 0 / 0?)'}
+_SOFTMAX_TOL = lambda Z, big: (_softmax_rtol(Z, big), 1e-6)
+_LOG_SOFTMAX_TOL = lambda Z, big: (_softmax_rtol(Z, big), max(_softmax_rtol(Z, big), 1e-5))
+
+_ARRAY_EXERCISES = {   # name: the arguments of _array_checker
+    'to_float': dict(doc='to_float(X): uint8 images to float32 values in [0, 1], X / 255, any shape.',
+        want=to_float, cases=_to_float_cases, arg='X', shape='keep the shape of X', dtype=_to_float_dtype,
+        value=_to_float_value, unchanged='to_float must not modify X: return a new array'),
+    'relu': dict(doc="relu(Z): max(0, Z) element by element; Z's shape and dtype kept; Z itself unchanged.",
+        want=relu, cases=_activation_cases, arg='Z', shape="relu acts element by element: keep Z's shape",
+        dtype="keep Z's dtype ({dtype}): a float64 zero or .astype(float) turns float32 into float64",
+        value=_by_sign(relu, _RELU_HINTS),
+        unchanged='relu must not modify Z in place (the backward pass still needs Z): return a new array'),
+    'relu_grad': dict(doc="relu_grad(Z): 1 where Z > 0, 0 where Z < 0 and 0 at the corner Z = 0, in Z's dtype.",
+        want=relu_grad, cases=_activation_cases, arg='Z', shape="one derivative per entry: keep Z's shape",
+        dtype=_relu_grad_dtype, value=_by_sign(relu_grad, _RELU_GRAD_HINTS),
+        unchanged='relu_grad must not modify Z: return a new array'),
+    'softmax': dict(doc="softmax(Z): row-wise probabilities, each row summing to 1; Z's shape and dtype kept; "
+                        "no overflow at 1e4.",
+        want=softmax, cases=_softmax_cases, arg='Z', tol=_SOFTMAX_TOL, dtype="keep Z's dtype ({dtype})",
+        shape='one probability per logit: keep the shape (n, classes) of Z', value=_softmax_value,
+        unchanged='softmax must not modify Z: work on a new array'),
+    'log_softmax': dict(doc="log_softmax(Z): row-wise log of softmax, exact (no -inf, no NaN) at logits of 1e4, "
+                            "Z's dtype kept.",
+        want=log_softmax, cases=_softmax_cases, arg='Z', tol=_LOG_SOFTMAX_TOL, dtype="keep Z's dtype ({dtype})",
+        shape='one log-probability per logit: keep the shape (n, classes) of Z', value=_log_softmax_value,
+        unchanged='log_softmax must not modify Z',
+        call_hint='check the shapes: keep the row dimension with keepdims=True when you sum over a row')}
+
+for name, row in _ARRAY_EXERCISES.items(): _exercise(name)(_array_checker(name, **row))
 
 # %% ../nbs/10_exercises.ipynb #d5814e5c
 def _net(sizes, dtype=np.float64, scale: float = 1.0, n: int = 6, seed: int = 0):

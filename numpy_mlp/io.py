@@ -4,23 +4,123 @@
 
 # %% ../nbs/08_io.ipynb #c0cb484e
 from __future__ import annotations
-import json, math, os, re, stat, tempfile, time, warnings, zipfile, zlib
+import json, math, os, re, stat, tempfile, time, zipfile, zlib
 from pathlib import Path
+from typing import Callable
 import numpy as np
-from .model import MLP, INITS, check_sizes, check_memory
-from .checks import is_int, RAW_PIXELS, check_image_dtype
-from .data import DATASETS, to_float
+from .model import MLP, INITS
+from .checks import is_int, check_sizes, check_memory
+from .data import DATASETS
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'TEMP_TAG', 'STALE_AFTER', 'MAX_META_BYTES', 'STROKE_WIDTH', 'MAX_IMAGE_PIXELS', 'READ_SIDE',
-           'ModelFileError', 'remove_stale_temps', 'new_file_mode', 'check_meta', 'check_target', 'save', 'load',
-           'prepare_digit', 'read_digit']
+__all__ = ['FORMAT_VERSION', 'TEMP_TAG', 'STALE_AFTER', 'MAX_META_BYTES', 'ModelFileError', 'save', 'load', 'check_target',
+           'remove_stale_temps', 'new_file_mode', 'atomic_write', 'check_meta']
 
 # %% ../nbs/08_io.ipynb #17dbf542
 FORMAT_VERSION = 1
 
 class ModelFileError(ValueError):
     "A model file that cannot be read: damaged, incomplete, or from a newer format."
+
+# %% ../nbs/08_io.ipynb #7d5882ab
+def save(model: MLP, # the network to write
+         path: str | Path, # the .npz file to write (or a symlink to it); its folder must exist
+         settings: dict | None = None, # JSON-able training settings kept beside the weights
+        ) -> Path:
+    "Write `model`, what it was trained on and `settings` to the .npz file `path`, atomically."
+    check_target(path)              # an empty path, a folder, a missing folder: refused first
+    path = Path(path)
+    for k, v in model.params.items():           # a diverged model must not replace a good file
+        if not np.isfinite(v).all():
+            raise ValueError(f"refusing to save: array {k} holds NaN or infinite values "
+                             f"(did the training diverge?); {path} was left as it was")
+    r, names = getattr(model, 'input_range', None), getattr(model, 'classes', None)
+    meta = {'format_version': FORMAT_VERSION, 'sizes': model.sizes, 'dtype': model.dtype.name,
+            'l2': model.l2, 'init': model.init, 'seed': model.seed,
+            'input_range': None if r is None else [float(v) for v in r],
+            'dataset': getattr(model, 'dataset', None),
+            'classes': None if names is None else [str(c) for c in names],
+            'settings': {} if settings is None else settings}
+    try: text = json.dumps(check_meta(meta, f"refusing to save {path}", memory=False))
+    except (TypeError, ValueError) as e:
+        if isinstance(e, ModelFileError): raise ValueError(str(e)) from None
+        raise ValueError(f"refusing to save {path}: settings must be JSON-able ({e})") from None
+    arrays = {k: np.ascontiguousarray(v) for k, v in model.params.items()}
+    atomic_write(path, lambda f: np.savez(f, meta=np.array(text), **arrays))
+    return path
+
+# %% ../nbs/08_io.ipynb #5cc07784
+def load(path: str | Path, # a .npz file written by save
+        ) -> MLP:
+    "Read a model written by `save`, checking every array; raises ModelFileError on a bad file."
+    path = Path(path)
+    if path.is_dir(): raise ModelFileError(f"{path}: is a folder, not a model file")
+    if not path.is_file(): raise FileNotFoundError(f"{path}: no such model file")
+    bad = lambda why: ModelFileError(f"{path}: not a readable model file{why}")
+    try:
+        with open(path, 'rb') as f: head = f.read(6)
+        if head == b'\x93NUMPY':
+            raise ModelFileError(f"{path}: a single-array .npy file, "
+                                 "not a .npz model file written by save")
+        if not zipfile.is_zipfile(path): raise bad(", damaged or truncated (not a zip archive)")
+        with zipfile.ZipFile(path) as zf:     # allow_pickle never arises: the zip is read by hand
+            entries = {i.filename.removesuffix('.npy'): i for i in zf.infolist()}
+            meta = _read_meta(zf, entries, str(path))
+            return _build(meta, _read_weights(zf, entries, meta, str(path)))
+    except ModelFileError: raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError) as e:   # RuntimeError: an encrypted entry
+        raise bad(f", damaged or truncated ({e})") from None
+    except MemoryError: raise bad(" (it needs too much memory)") from None
+    except Exception as e:                          # whatever else a hostile file provokes
+        raise bad(f" ({type(e).__name__}: {e})") from None
+
+def _build(meta: dict, params: dict) -> MLP:
+    "The MLP a checked record and its weights describe."
+    model = MLP(meta['sizes'], l2=meta['l2'], init=meta['init'], seed=meta['seed'],
+                dtype=np.dtype(meta['dtype']))
+    model.params, model.settings = params, meta.get('settings', {})
+    r = meta.get('input_range')
+    model.input_range = None if r is None else (float(r[0]), float(r[1]))
+    # files written before the `dataset` field name it in their settings (the command line's)
+    model.dataset = meta.get('dataset', model.settings.get('dataset'))
+    names, known = meta.get('classes'), DATASETS.get(model.dataset, {}).get('classes')
+    if names is None and known is not None and len(known) == meta['sizes'][-1]: names = known
+    model.classes = None if names is None else list(names)
+    return model
+
+# %% ../nbs/08_io.ipynb #192e737a
+def check_target(path: str | Path, # where a model file is to be written (a symlink: its target)
+                 probe: bool = False, # also create and remove a temporary file there, as save will
+                ) -> Path: # the file to write: `path` with symbolic links resolved
+    "Refuse a path `save` cannot write, naming why: empty, too long, a folder, a device, no folder."
+    if not str(path).strip(): raise ValueError("an empty path; give a file name such as model.npz")
+    if str(path).endswith(('/', os.sep)) and not os.path.isdir(path):
+        raise FileNotFoundError(f"{path}: names a folder (it ends with '/') that does not exist; "
+                                "give a file name")
+    path = Path(path)
+    target = Path(os.path.realpath(path))
+    try: name_max = os.pathconf(target.parent, 'PC_NAME_MAX')
+    except (OSError, ValueError): name_max = 255
+    n = len(os.fsencode(target.name))
+    if n > name_max:          # first: asking the file system about such a name fails on its own terms
+        raise ValueError(f"{path}: the file name is too long ({n} bytes; at most {name_max} here)")
+    if target.is_dir():
+        raise IsADirectoryError(f"{path}: is a folder, not a model file; give a file name, "
+                                f"e.g. {path/'model.npz'}")
+    if target.exists() and not target.is_file():     # a device or a pipe must not be replaced
+        raise ValueError(f"{path} is not a regular file (a device, a pipe or a socket); give a file name")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"{path}: the folder {target.parent} does not exist"
+                                if not target.parent.exists() else
+                                f"{path}: {target.parent} is not a folder")
+    if probe:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target.name, target.parent), dir=target.parent)
+            os.close(fd); os.unlink(tmp)
+        except OSError as e:
+            raise PermissionError(f"{path}: cannot write in {target.parent} ({e.strerror})") from None
+    return target
 
 # %% ../nbs/08_io.ipynb #715096fb
 # in the name of every temporary file: .NAME.numpy_mlp-tmp-PID-XXXXXXXX
@@ -73,7 +173,32 @@ def _temp_prefix(name: str, folder: Path) -> str:
     while name and len(os.fsencode(prefix(name))) + 8 > name_max: name = name[:-1]
     return prefix(name)
 
-# %% ../nbs/08_io.ipynb #613e1dfc
+# %% ../nbs/08_io.ipynb #504fe31a
+def atomic_write(path: str | Path, # the file to write (a symlink: its target, the link kept)
+                 write: Callable, # write(f) writes the whole content to the binary file f
+                ) -> Path: # the file written: `path` with symbolic links resolved
+    "Write a file all at once or not at all: a temporary file beside it, synced, renamed over it."
+    target = check_target(path)
+    remove_stale_temps(target.parent)
+    try: old = os.stat(target)
+    except FileNotFoundError: old = None
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target.name, target.parent), dir=target.parent)
+    try:
+        # mkstemp alone gives 0o600; an overwritten file keeps its mode
+        os.fchmod(fd, stat.S_IMODE(old.st_mode) if old else new_file_mode())
+        if old:
+            try: os.fchown(fd, -1, old.st_gid)     # keep the group too, where allowed
+            except OSError: pass
+        with os.fdopen(fd, 'wb') as f:
+            write(f)
+            f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, target)     # the atomic step: `target` is the old file or the new one
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+# %% ../nbs/08_io.ipynb #42b74b1e
 def _finite(v) -> bool:
     "A finite number, also for a JSON integer too large for a float (which math.isfinite refuses)."
     try: return math.isfinite(v)
@@ -100,6 +225,24 @@ def _check_trained_on(meta, sizes, settings, bad):
         raise bad(f"'meta' classes must be null or a list of {sizes[-1]} names (strings), one per "
                   f"output, got {got}")
 
+# %% ../nbs/08_io.ipynb #d752f0f6
+def _check_settings(meta, sizes, bad) -> dict:
+    "The settings: a JSON object; a dataset they name must be known and fit the network."
+    settings = meta.get('settings', {})
+    if not isinstance(settings, dict):
+        raise bad(f"'meta' settings must be a JSON object, got {_kind(settings)}")
+    if 'dataset' in settings:
+        ds = settings['dataset']
+        if not isinstance(ds, str) or ds not in DATASETS:
+            raise bad(f"its settings name an unknown dataset {ds!r} (known: {sorted(DATASETS)})")
+        names = DATASETS[ds]['classes']
+        if sizes[0] != 784 or sizes[-1] != len(names):
+            raise bad(f"its settings say {ds} ({len(names)} class names, 784 pixels), "
+                      f"but the network has {sizes[0]} inputs and {sizes[-1]} outputs: "
+                      "a class index outside the class names")
+    return settings
+
+# %% ../nbs/08_io.ipynb #2682eb38
 def check_meta(meta, # the JSON record of a model file, as parsed
                where: str = 'model file', # named in the messages
                memory: bool = True, # also refuse sizes whose weights would not fit in memory
@@ -122,108 +265,17 @@ def check_meta(meta, # the JSON record of a model file, as parsed
     if meta['dtype'] not in ('float32', 'float64'):
         raise bad(f"'meta' dtype must be 'float32' or 'float64', got {meta['dtype']!r}")
     l2 = meta['l2']
-    if (not isinstance(l2, (int, float)) or isinstance(l2, bool)
-            or not (_finite(l2) and l2 >= 0)):
+    if not isinstance(l2, (int, float)) or isinstance(l2, bool) or not (_finite(l2) and l2 >= 0):
         raise bad(f"'meta' l2 must be a finite number >= 0, got {l2!r}")
     if not isinstance(meta['init'], str) or meta['init'] not in INITS:
         raise bad(f"'meta' init must be one of {sorted(INITS)}, got {meta['init']!r}")
     if not (meta['seed'] is None or is_int(meta['seed']) and meta['seed'] >= 0):
         raise bad(f"'meta' seed must be a non-negative integer or null, got {meta['seed']!r}")
-    settings = meta.get('settings', {})
-    if not isinstance(settings, dict):
-        raise bad(f"'meta' settings must be a JSON object, got {_kind(settings)}")
-    if 'dataset' in settings:
-        ds = settings['dataset']
-        if not isinstance(ds, str) or ds not in DATASETS:
-            raise bad(f"its settings name an unknown dataset {ds!r} (known: {sorted(DATASETS)})")
-        names = DATASETS[ds]['classes']
-        if sizes[0] != 784 or sizes[-1] != len(names):
-            raise bad(f"its settings say {ds} ({len(names)} class names, 784 pixels), "
-                      f"but the network has {sizes[0]} inputs and {sizes[-1]} outputs: "
-                      "a class index outside the class names")
-    _check_trained_on(meta, sizes, settings, bad)
+    _check_trained_on(meta, sizes, _check_settings(meta, sizes, bad), bad)
     try:
         if memory: check_memory(sizes, meta['dtype'])
     except ValueError as e: raise bad(str(e)) from None
     return meta
-
-# %% ../nbs/08_io.ipynb #192e737a
-def check_target(path: str | Path, # where a model file is to be written (a symlink: its target)
-                 probe: bool = False, # also create and remove a temporary file there, as save will
-                ) -> Path: # the file to write: `path` with symbolic links resolved
-    "Refuse a path `save` cannot write, naming why: empty, too long, a folder, a device, no folder."
-    if not str(path).strip(): raise ValueError("an empty path; give a file name such as model.npz")
-    if str(path).endswith(('/', os.sep)) and not os.path.isdir(path):
-        raise FileNotFoundError(f"{path}: names a folder (it ends with '/') that does not exist; "
-                                "give a file name")
-    path = Path(path)
-    target = Path(os.path.realpath(path))
-    try: name_max = os.pathconf(target.parent, 'PC_NAME_MAX')
-    except (OSError, ValueError): name_max = 255
-    n = len(os.fsencode(target.name))
-    if n > name_max:          # first: asking the file system about such a name fails on its own terms
-        raise ValueError(f"{path}: the file name is too long ({n} bytes; at most {name_max} here)")
-    if target.is_dir():
-        raise IsADirectoryError(f"{path}: is a folder, not a model file; give a file name, "
-                                f"e.g. {path/'model.npz'}")
-    if target.exists() and not target.is_file():     # a device or a pipe must not be replaced
-        raise ValueError(f"{path} is not a regular file (a device, a pipe or a socket); give a file name")
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"{path}: the folder {target.parent} does not exist"
-                                if not target.parent.exists() else
-                                f"{path}: {target.parent} is not a folder")
-    if probe:
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target.name, target.parent), dir=target.parent)
-            os.close(fd); os.unlink(tmp)
-        except OSError as e:
-            raise PermissionError(f"{path}: cannot write in {target.parent} ({e.strerror})") from None
-    return target
-
-# %% ../nbs/08_io.ipynb #babc5019
-def save(model: MLP, # the network to write
-         path: str | Path, # the .npz file to write (or a symlink to it); its folder must exist
-         settings: dict | None = None, # JSON-able training settings kept beside the weights
-        ) -> Path:
-    "Write `model`, what it was trained on and `settings` to the .npz file `path`, atomically."
-    check_target(path)              # an empty path, a folder, a missing folder: refused first
-    path = Path(path)
-    # a diverged model must not replace a good file
-    for k, v in model.params.items():
-        if not np.isfinite(v).all():
-            raise ValueError(f"refusing to save: array {k} holds NaN or infinite values "
-                             f"(did the training diverge?); {path} was left as it was")
-    r, names = getattr(model, 'input_range', None), getattr(model, 'classes', None)
-    meta = {'format_version': FORMAT_VERSION, 'sizes': model.sizes, 'dtype': model.dtype.name,
-            'l2': model.l2, 'init': model.init, 'seed': model.seed,
-            'input_range': None if r is None else [float(v) for v in r],
-            'dataset': getattr(model, 'dataset', None),
-            'classes': None if names is None else [str(c) for c in names],
-            'settings': {} if settings is None else settings}
-    try: text = json.dumps(check_meta(meta, f"refusing to save {path}", memory=False))
-    except (TypeError, ValueError) as e:
-        if isinstance(e, ModelFileError): raise ValueError(str(e)) from None
-        raise ValueError(f"refusing to save {path}: settings must be JSON-able ({e})") from None
-    target = check_target(path)     # through a symbolic link: rewrite its target, keep the link
-    remove_stale_temps(target.parent)
-    try: old = os.stat(target)
-    except FileNotFoundError: old = None
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target.name, target.parent), dir=target.parent)
-    try:
-        # mkstemp alone gives 0o600
-        os.fchmod(fd, stat.S_IMODE(old.st_mode) if old else new_file_mode())
-        if old:
-            try: os.fchown(fd, -1, old.st_gid)     # keep the group too, where allowed
-            except OSError: pass
-        with os.fdopen(fd, 'wb') as f:
-            np.savez(f, meta=np.array(text),
-                     **{k: np.ascontiguousarray(v) for k, v in model.params.items()})
-            f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, target)     # the atomic step: `target` is the old file or the new one
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 # %% ../nbs/08_io.ipynb #fe91ab56
 MAX_META_BYTES = 2**24    # 16 MiB: the JSON record (with a training history) is a few KB
@@ -248,31 +300,9 @@ def _read_npy(zf, info, shape, dtype, fortran, offset) -> np.ndarray:
     if len(buf) != n: raise EOFError(f"entry {info.filename} is truncated")
     return np.frombuffer(buf, dtype).reshape(shape, order='F' if fortran else 'C')
 
-# %% ../nbs/08_io.ipynb #506577eb
-def load(path: str | Path, # a .npz file written by save
-        ) -> MLP:
-    "Read a model written by `save`, checking every array; raises ModelFileError on a bad file."
-    path = Path(path)
-    if path.is_dir(): raise ModelFileError(f"{path}: is a folder, not a model file")
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such model file")
-    try:
-        with open(path, 'rb') as f: head = f.read(6)
-        if head == b'\x93NUMPY':
-            raise ModelFileError(f"{path}: a single-array .npy file, "
-                                 "not a .npz model file written by save")
-        if not zipfile.is_zipfile(path):
-            raise ModelFileError(f"{path}: not a readable model file, "
-                                 "damaged or truncated (not a zip archive)")
-        with zipfile.ZipFile(path) as zf:
-            return _load_zip(zf, str(path))
-    except ModelFileError: raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
-            RuntimeError) as e:   # RuntimeError: an encrypted entry
-        raise ModelFileError(f"{path}: not a readable model file, "
-                             f"damaged or truncated ({e})") from None
-
-def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
-    entries = {i.filename.removesuffix('.npy'): i for i in zf.infolist()}
+# %% ../nbs/08_io.ipynb #eb18916f
+def _read_meta(zf: zipfile.ZipFile, entries: dict, where: str) -> dict:
+    "The `meta` entry as JSON, checked (`check_meta`) before any weight is looked at."
     if 'meta' not in entries:
         raise ModelFileError(f"{where}: no 'meta' entry: not a numpy_mlp model file")
     if entries['meta'].file_size > MAX_META_BYTES:
@@ -288,7 +318,11 @@ def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
     try: meta = json.loads(str(_read_npy(zf, entries['meta'], shape, dtype, fortran, offset)[()]))
     except json.JSONDecodeError:
         raise ModelFileError(f"{where}: its 'meta' entry is not valid JSON") from None
-    check_meta(meta, where)             # sizes that fit in memory, and the rest
+    return check_meta(meta, where)             # sizes that fit in memory, and the rest
+
+# %% ../nbs/08_io.ipynb #96c3f005
+def _read_weights(zf: zipfile.ZipFile, entries: dict, meta: dict, where: str) -> dict:
+    "W1, b1, ...: every header checked against the sizes before any weight is read."
     sizes, wanted = meta['sizes'], np.dtype(meta['dtype'])
     expected = {}
     for l, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
@@ -299,7 +333,6 @@ def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
         raise ModelFileError(f"{where}: missing arrays {missing[:6]}{more} for a network of "
                              f"{len(sizes)} layer sizes")
     headers = {}
-    # every header checked before any weight is read
     for k, want in expected.items():
         shape, dtype, fortran, offset = headers[k] = _npy_header(zf, entries[k], where)
         if dtype.hasobject:
@@ -319,255 +352,4 @@ def _load_zip(zf: zipfile.ZipFile, where: str) -> MLP:
         params[k] = _read_npy(zf, entries[k], *headers[k]).astype(wanted, order='C')
         if not np.isfinite(params[k]).all():
             raise ModelFileError(f"{where}: array {k} holds NaN or infinite values")
-    model = MLP(sizes, l2=meta['l2'], init=meta['init'], seed=meta['seed'], dtype=wanted)
-    model.params, model.settings = params, meta.get('settings', {})
-    r = meta.get('input_range')
-    model.input_range = None if r is None else (float(r[0]), float(r[1]))
-    # files written before the `dataset` field name it in their settings (the command line's)
-    model.dataset = meta.get('dataset', model.settings.get('dataset'))
-    names = meta.get('classes')
-    known = DATASETS.get(model.dataset, {}).get('classes')
-    if names is None and known is not None and len(known) == sizes[-1]: names = known
-    model.classes = None if names is None else list(names)
-    return model
-
-# %% ../nbs/08_io.ipynb #ea3e8a35
-def _grey(img) -> np.ndarray: # (h, w) float64 in [0, 1]
-    """Grey levels from a grey (h, w) or colour (h, w, 3|4) image; transparent pixels take the
-    colour opposite to the ink's."""
-    raw = np.asarray(img)
-    a = to_float(check_image_dtype(raw, 'img'), np.float64)   # uint8 / 255, bool 0 or 1, floats
-    if a.ndim == 3 and a.shape[2] in (3, 4):
-        grey = 0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]
-        if a.shape[2] == 4:
-            alpha = a[..., 3]
-            # the mean colour of what is drawn
-            ink = (grey * alpha).sum() / max(alpha.sum(), 1e-12)
-            grey = grey * alpha + (1 - alpha) * (1.0 if ink < 0.5 else 0.0)
-        a = grey
-    if a.ndim != 2 or min(a.shape) < 2:
-        raise ValueError(f"expected a 2-D image, got shape {raw.shape}")
-    return a
-
-def _quantile(v, q: float) -> float:
-    "The value at position floor(q (n-1)) of the sorted values: a quantile without interpolation."
-    s = np.sort(np.ravel(v))
-    return s[int(q * (len(s) - 1))]
-
-# %% ../nbs/08_io.ipynb #038652c2
-def _background(a, cells: int = 8, q: float = 0.1
-               ) -> np.ndarray: # (h, w) smooth background estimate
-    """Each cell's q-quantile, the median over its 3 x 3 neighbourhood of cells, interpolated
-    bilinearly between cell centres."""
-    h, w = a.shape
-    ch, cw = -(-h // cells), -(-w // cells)                 # cell size (rounded up)
-    gh, gw = -(-h // ch), -(-w // cw)                       # number of cells
-    g = np.array([[_quantile(a[r * ch:(r + 1) * ch, c * cw:(c + 1) * cw], q) for c in range(gw)]
-                  for r in range(gh)])
-    p = np.pad(g, 1, mode='edge')
-    g = np.sort([p[i:i + gh, j:j + gw] for i in range(3) for j in range(3)], axis=0)[4]
-    # neighbouring cell centres and the weight of the second
-    def axis(n, size, count):
-        t = np.clip((np.arange(n) + 0.5) / size - 0.5, 0, count - 1)
-        i0 = np.floor(t).astype(int)
-        return i0, np.minimum(i0 + 1, count - 1), t - i0
-    y0, y1, fy = axis(h, ch, gh)
-    x0, x1, fx = axis(w, cw, gw)
-    fy, fx = fy[:, None], fx[None, :]
-    top = (1 - fx) * g[y0][:, x0] + fx * g[y0][:, x1]
-    bottom = (1 - fx) * g[y1][:, x0] + fx * g[y1][:, x1]
-    return (1 - fy) * top + fy * bottom
-
-# %% ../nbs/08_io.ipynb #5e6851ed
-def _components(mask
-               ) -> np.ndarray: # (h, w) int: 0 off the mask, then 1, 2, ... one label per component
-    """Label the 8-connected components of a boolean mask, in raster order of their first pixel
-    (what a flood fill from each unlabelled pixel in turn gives), by a vectorised union-find."""
-    mask = np.asarray(mask, bool)
-    h, w = mask.shape
-    n = int(mask.sum())
-    node = np.zeros((h, w), np.int32 if n < 2**31 else np.int64)
-    node[mask] = np.arange(n)                          # the on pixels, numbered in raster order
-    pairs = []
-    for dy, dx in ((0, 1), (1, -1), (1, 0), (1, 1)):  # each neighbour pair once
-        c0, c1 = max(0, -dx), w - max(0, dx)
-        both = mask[:h - dy, c0:c1] & mask[dy:, c0 + dx:c1 + dx]
-        pairs.append((node[:h - dy, c0:c1][both], node[dy:, c0 + dx:c1 + dx][both]))
-    i, j = np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
-    del pairs
-    # a forest: parent[x] <= x, one tree per part
-    parent = np.arange(n, dtype=node.dtype)
-    while True:
-        pi, pj = parent[i], parent[j]                   # roots, the trees being fully flattened
-        apart = pi != pj
-        if not apart.any(): break
-        i, j, pi, pj = i[apart], j[apart], pi[apart], pj[apart]
-        # the larger root joins the smaller
-        np.minimum.at(parent, np.maximum(pi, pj), np.minimum(pi, pj))
-        while True:                                     # flatten: every pixel points at its root
-            up = parent[parent]
-            if np.array_equal(up, parent): break
-            parent = up
-    # each root is its component's first pixel: number the roots in raster order
-    first = parent == np.arange(n)
-    labels = np.zeros((h, w), np.int64)
-    labels[mask] = np.cumsum(first)[parent]
-    return labels
-
-def _keep_digit(labels) -> np.ndarray: # (h, w) bool: the components that make the digit
-    """The main components (a fifth of the largest's size or more), and any component inside their
-    box grown by a tenth."""
-    h, w = labels.shape
-    flat = labels.ravel()
-    on = np.flatnonzero(flat)
-    lab, r, c = flat[on], on // w, on % w
-    n = int(lab.max())
-    sizes = np.bincount(lab, minlength=n + 1)[1:]
-    # each component's box, in one pass over its pixels
-    r0, r1 = np.full(n + 1, h), np.full(n + 1, -1)
-    c0, c1 = np.full(n + 1, w), np.full(n + 1, -1)
-    np.minimum.at(r0, lab, r); np.maximum.at(r1, lab, r)
-    np.minimum.at(c0, lab, c); np.maximum.at(c1, lab, c)
-    r0, r1, c0, c1 = r0[1:], r1[1:], c0[1:], c1[1:]
-    main = sizes >= 0.2 * sizes.max()
-    top, bottom, left, right = r0[main].min(), r1[main].max(), c0[main].min(), c1[main].max()
-    grow = 0.1 * max(bottom - top + 1, right - left + 1)
-    inside = ((r0 >= top - grow) & (r1 <= bottom + grow)
-              & (c0 >= left - grow) & (c1 <= right + grow))
-    kept = np.concatenate([[False], main | inside])    # by label; 0 is off the mask
-    return kept[labels]
-
-# %% ../nbs/08_io.ipynb #5408d9ef
-def _stroke_width(mask) -> float:
-    """Mean stroke width of a mask, 2 area / perimeter: a stroke of length l and width w has area
-    w l, perimeter about 2 l."""
-    p = np.pad(mask, 1)
-    perimeter = (p[1:] != p[:-1]).sum() + (p[:, 1:] != p[:, :-1]).sum()
-    return 2 * mask.sum() / perimeter
-
-def _extreme_filter(a, k: int, f) -> np.ndarray:
-    """f (np.min: erosion, np.max: dilation) over the (2k+1) x (2k+1) square around each pixel of
-    the last two axes, for one image or a stack (chapter 12's augmentations); outside is 0."""
-    pair = {np.min: np.minimum, np.max: np.maximum}.get(f, f)
-    def along(p, n, rows):              # f over each 2k + 1 run of columns (or rows) that fits n
-        cut = (lambda m, i, j: m[..., i:j, :]) if rows else (lambda m, i, j: m[..., i:j])
-        s, m = 1, p                     # m[..., x] = f over p[..., x:x + s], s doubling: O(log k)
-        while 2 * s <= 2 * k + 1: m, s = pair(cut(m, None, -s), cut(m, s, None)), 2 * s
-        return pair(cut(m, None, n), cut(m, 2 * k + 1 - s, 2 * k + 1 - s + n))
-    h, w = a.shape[-2:]
-    p = np.zeros(a.shape[:-2] + (h + 2 * k, w + 2 * k), a.dtype)     # zero-padded by k
-    p[..., k:k + h, k:k + w] = a
-    return along(along(p, w, rows=False), h, rows=True)
-
-# MNIST's median stroke width (2 area / perimeter) as a fraction of the digit's longer side
-STROKE_WIDTH = 0.11
-
-# %% ../nbs/08_io.ipynb #0f8fe575
-def _box_weights(n: int, m: int
-                ) -> np.ndarray: # (m, n): row i averages the source pixels output pixel i covers
-    """Area averaging from n to m pixels: how much of source pixel [j, j+1] lies in [i s, (i+1) s],
-    over s = n / m."""
-    s = n / m
-    i, j = np.arange(m)[:, None], np.arange(n)[None, :]
-    return np.clip(np.minimum(j + 1, (i + 1) * s) - np.maximum(j, i * s), 0, None) / s
-
-# %% ../nbs/08_io.ipynb #5c0a694e
-def prepare_digit(img, # (h, w) grey or (h, w, 3|4) colour: uint8, bool, or floats in [0, 1]
-                 ) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
-    "A grey (h, w) or colour (h, w, 3|4) image as an MNIST-style digit: 28 x 28, flattened."
-    a = _grey(img)
-    if not np.isfinite(a).all(): raise ValueError("the image holds NaN or infinite values")
-    if a.min() < -1e-6 or a.max() > 1 + 1e-6:            # floats that were never scaled to [0, 1]
-        hint = f"it {RAW_PIXELS}" if a.min() >= 0 and a.max() <= 255 else "scale it to [0, 1]"
-        raise ValueError(f"the image's grey levels run from {a.min():.3g} to {a.max():.3g}, "
-                         f"outside [0, 1]: {hint}")
-    border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
-    if _quantile(border, 0.5) > 0.5: a = 1 - a                     # dark ink on light paper: invert
-    b = _background(a)
-    # the ink relative to the paper around it
-    a = np.maximum(a - b, 0) / (1 - b + 1e-6)
-    if a.max() <= 0.05: raise ValueError("the image is blank: no digit found")
-    mask = a > 0.3 * a.max()
-    keep = _keep_digit(_components(mask))
-    a = np.where(mask & ~keep, 0, a)                                # specks away from the digit
-    rows, cols = np.nonzero(keep)
-    y0, y1, x0, x1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
-    ink = np.clip(a[y0:y1, x0:x1] / _quantile(a[keep], 0.5), 0, 1)  # the median ink pixel to 1
-    side, width = max(y1 - y0, x1 - x0), _stroke_width(keep[y0:y1, x0:x1])
-    k = int(np.floor(abs(width - STROKE_WIDTH * side) / 2 + 0.5))
-    if width > 1.3 * STROKE_WIDTH * side:                           # too thick
-        ink = _extreme_filter(ink, min(k, int(width / 3)), np.min)
-    elif width < 0.5 * STROKE_WIDTH * side:                         # too thin
-        ink = _extreme_filter(np.pad(ink, k), k, np.max)
-    h, w = ink.shape
-    oh = max(1, int(np.floor(h * 20 / max(h, w) + 0.5)))
-    ow = max(1, int(np.floor(w * 20 / max(h, w) + 0.5)))
-    small = _box_weights(h, oh) @ ink @ _box_weights(w, ow).T       # the longer side to 20 pixels
-    mass = small.sum()
-    cy = (np.arange(oh) * small.sum(axis=1)).sum() / mass
-    cx = (np.arange(ow) * small.sum(axis=0)).sum() / mass
-    top = int(np.clip(np.floor(14 - cy + 0.5), 0, 28 - oh))         # the centre of mass to (14, 14)
-    left = int(np.clip(np.floor(14 - cx + 0.5), 0, 28 - ow))
-    out = np.zeros((28, 28), np.float32)
-    out[top:top + oh, left:left + ow] = small
-    return out.reshape(-1)
-
-# %% ../nbs/08_io.ipynb #cd3653ad
-# 25 megapixels (5000 x 5000): larger images are refused before they are decoded
-MAX_IMAGE_PIXELS = 25_000_000
-# images whose longer side is larger are shrunk (box-averaged by an integer factor) before preparing
-READ_SIDE = 1024
-
-def _pixels(im) -> np.ndarray:
-    "An opened image as what `prepare_digit` takes: uint8 grey or RGB(A), or float grey in [0, 1]."
-    # 16-bit (or 32-bit) grey: scale by the depth
-    if im.mode.startswith('I;16') or im.mode == 'I':
-        a = np.asarray(im, np.float64)
-        depth = 16 if im.mode.startswith('I;16') or a.max(initial=0) < 2**16 else 32
-        return (np.clip(a, 0, None) / (2**depth - 1)).astype(np.float32)
-    if im.mode == 'F':
-        a = np.nan_to_num(np.asarray(im, np.float32))
-        return a if a.min() >= 0 and a.max() <= 1 else (a - a.min()) / max(np.ptp(a), 1e-12)
-    has_alpha = im.mode in ('RGBA', 'LA', 'PA', 'La', 'RGBa') or 'transparency' in im.info
-    a = np.asarray(im.convert('RGBA') if has_alpha else im.convert('RGB'))
-    if has_alpha and np.ptp(a[..., :3]) <= 1 and np.ptp(a[..., 3]) > 0:
-        # colour the same everywhere: the digit is drawn in the alpha channel
-        return a[..., 3].copy()
-    return a
-
-def _shrink(a, side: int = READ_SIDE
-           ) -> np.ndarray: # grey (h, w) float64, the longer side at most `side`
-    "Grey levels of `_pixels`, averaged over f x f blocks, f the smallest that fits `side`."
-    g = _grey(a)
-    h, w = g.shape
-    f = max(1, min(-(-max(h, w) // side), min(h, w) // 2))  # at least 2 x 2 pixels remain
-    if f == 1: return g
-    g = np.pad(g, ((0, -h % f), (0, -w % f)), mode='edge')  # the last block filled by its edge
-    return g.reshape(g.shape[0] // f, f, g.shape[1] // f, f).mean(axis=(1, 3))
-
-def read_digit(path: str | Path, # an image file: PNG, JPEG, ... (anything Pillow reads)
-              ) -> np.ndarray: # (784,) float32 in [0, 1], MNIST-style
-    "Read an image file (PNG, JPEG, ...) as an MNIST-style digit: (784,) float32."
-    # an image with a side over READ_SIDE pixels is first shrunk by box averaging (a digit needs no
-    # more), which bounds the time and memory prepare_digit takes
-    try: from PIL import Image, ImageOps, UnidentifiedImageError
-    except ImportError:
-        raise ImportError("reading images needs Pillow: "
-                          "pip install pillow") from None
-    too_big = lambda n: ValueError(f"{path}: refused, the image is too large to read safely "
-                                   f"({n}; read_digit reads at most {MAX_IMAGE_PIXELS:,} pixels, "
-                                   "e.g. 5000 x 5000: shrink it)")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('error', Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                w, h = im.size                  # from the header: nothing decoded yet
-                if w * h > MAX_IMAGE_PIXELS: raise too_big(f"{w} x {h} = {w * h:,} pixels")
-                # EXIF orientation first
-                px = _pixels(ImageOps.exif_transpose(im))
-                return prepare_digit(_shrink(px) if max(w, h) > READ_SIDE else px)
-    except FileNotFoundError: raise FileNotFoundError(f"{path}: no such image file") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise too_big(e) from None
-    except (UnidentifiedImageError, OSError) as e:
-        raise ValueError(f"{path}: not a readable image ({e})") from None
+    return params

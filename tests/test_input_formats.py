@@ -12,7 +12,8 @@ from numpy_mlp.loss import evaluate
 from numpy_mlp.training import fit
 from numpy_mlp.optim import SGD
 from numpy_mlp.evaluation import mistakes, fgsm, input_gradient, plot_saliency, plot_mistakes
-from numpy_mlp.io import save, load, prepare_digit
+from numpy_mlp.io import save, load
+from numpy_mlp.digits import prepare_digit
 from numpy_mlp import augment
 
 @pytest.fixture(scope='module')

@@ -16,7 +16,7 @@ from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.actions import interaction
 from numpy_mlp.data import load_mnist
 from numpy_mlp.draw import model_from_js
-from numpy_mlp.io import prepare_digit
+from numpy_mlp.digits import prepare_digit
 
 def browser(width=900, height=900):
     opts = webdriver.ChromeOptions()

@@ -1,10 +1,10 @@
-// numpy_mlp's drawing pad: prepare a drawn digit exactly as numpy_mlp.io.prepare_digit does, and run the
+// numpy_mlp's drawing pad: prepare a drawn digit exactly as numpy_mlp.digits.prepare_digit does, and run the
 // network exactly as numpy_mlp.model.forward does (ReLU hidden layers, softmax output). Plain JavaScript,
 // a classic script: it defines window.NumpyMlpPad, so the page works opened from a local folder.
 (function (root) {
   "use strict";
 
-  // ---- preparation: numpy_mlp.io.prepare_digit, step by step (float64 throughout, as in Python) ----
+  // ---- preparation: numpy_mlp.digits.prepare_digit, step by step (float64 throughout, as in Python) ----
   function quantile(values, q) {                       // _quantile: sorted value at floor(q (n-1))
     const s = Float64Array.from(values).sort();
     return s[Math.floor(q * (s.length - 1))];
