@@ -183,7 +183,7 @@ def random_elastic(X, # (n, side times side) or (n, side, side) images in [0, 1]
 def handwriting_augment(X, # (n, side times side) or (n, side, side) images in [0, 1]
                         rng: np.random.Generator | int | None = None, # a Generator or a seed
                         degrees: float = 30.0, # largest rotation, either way (the wide draws)
-                        scale: tuple = (0.5, 1.2), # smallest and largest scale factor (log-uniform; wide)
+                        scale: tuple = (0.5, 1.2), # smallest, largest scale (log-uniform; wide)
                         shear: float = 0.3, # largest horizontal shear, either way
                         thick: tuple = (-0.5, 1.5), # range of thickness passes (below 0: thinner)
                         alpha: float = 34.0, # largest elastic strength (uniform from 0)
@@ -191,7 +191,7 @@ def handwriting_augment(X, # (n, side times side) or (n, side, side) images in [
                         shift: float = 6.0, # largest shift in pixels, each way (the wide draws)
                         wide: float = 0.5, # the share of images drawn from the wide ranges
                         narrow_degrees: float = 15.0, # the other images' largest rotation
-                        narrow_scale: float = 0.7, # their smallest scale factor (the largest: scale's)
+                        narrow_scale: float = 0.7, # their smallest scale (the largest: scale's)
                         narrow_shift: float = 2.0, # their largest shift, each way
                         side: int = 28, # the images' width and height in pixels
                        ) -> np.ndarray: # the augmented images, X's shape, floats in [0, 1]
