@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_augment.ipynb #00000003
 from __future__ import annotations
-import hashlib
+import functools, hashlib
 from pathlib import Path
 import numpy as np
 from .data import DATASETS, load_mnist, random_shift, to_float
@@ -183,23 +183,31 @@ def random_elastic(X, # (n, side times side) or (n, side, side) images in [0, 1]
 # %% ../nbs/12_augment.ipynb #00000024
 def handwriting_augment(X, # (n, side times side) or (n, side, side) images in [0, 1]
                         rng: np.random.Generator | int | None = None, # a Generator or a seed
-                        degrees: float = 15.0, # largest rotation, either way
-                        scale: tuple = (0.7, 1.2), # smallest and largest scale factor (log-uniform)
+                        degrees: float = 30.0, # largest rotation, either way (the wide draws)
+                        scale: tuple = (0.5, 1.2), # smallest, largest scale (log-uniform; wide)
                         shear: float = 0.3, # largest horizontal shear, either way
                         thick: tuple = (-0.5, 1.5), # range of thickness passes (below 0: thinner)
                         alpha: float = 34.0, # largest elastic strength (uniform from 0)
                         sigma: float = 4.0, # smoothness of the elastic field, in pixels
-                        max_shift: int = 2, # largest shift in pixels, each way
+                        shift: float = 6.0, # largest shift in pixels, each way (the wide draws)
+                        wide: float = 0.5, # the share of images drawn from the wide ranges
+                        narrow_degrees: float = 15.0, # the other images' largest rotation
+                        narrow_scale: float = 0.7, # their smallest scale (the largest: scale's)
+                        narrow_shift: float = 2.0, # their largest shift, each way
                         side: int = 28, # the images' width and height in pixels
                        ) -> np.ndarray: # the augmented images, X's shape, floats in [0, 1]
-    "Random thickness; rotation, scale, shear and elastic distortion in one warp; a shift."
+    "Random thickness, then rotation, scale, shear, elastic distortion and shift in one warp."
     rng, n = np.random.default_rng(rng), len(X)
+    w = rng.random(n) < wide                                   # the images with the wide ranges
     imgs = thickness(as_images(X, side), rng.uniform(*thick, n), side)
-    M = affine_matrix(rng.uniform(-degrees, degrees, n), np.exp(rng.uniform(*np.log(scale), n)),
+    deg = np.where(w, degrees, narrow_degrees)
+    low = np.log(np.where(w, scale[0], narrow_scale))
+    M = affine_matrix(rng.uniform(-deg, deg), np.exp(rng.uniform(low, np.log(scale[1]))),
                       rng.uniform(-shear, shear, n))
     field = elastic_field(n, rng, rng.uniform(0, alpha, n), sigma, side, imgs.dtype)
-    imgs = warp(imgs, M, field=field, side=side)
-    return random_shift(imgs, rng, max_shift, side).reshape(np.shape(X))
+    s = np.where(w, shift, narrow_shift)[:, None]
+    t = rng.uniform(-s, s, (n, 2)).astype(imgs.dtype)           # (right, up), in pixels
+    return warp(imgs, M, shift=t, field=field, side=side).reshape(np.shape(X))
 
 # %% ../nbs/12_augment.ipynb #00000029
 STRENGTHS = {'rotate': {'mild': 10, 'strong': 20}, 'scale_down': {'mild': 0.2, 'strong': 0.4},
@@ -234,11 +242,13 @@ def transform(X, # (n, side times side) or (n, side, side) images, floats in [0,
 # %% ../nbs/12_augment.ipynb #0000002d
 def draw_recipe() -> dict: # JSON-ready; 'augment_settings': handwriting_augment's keywords
     "The drawing pad network's settings: size, optimizer, epochs, and the augmentation's ranges."
-    return {'sizes': [784, 256, 10], 'l2': 5e-4, 'init': 'he', 'dtype': 'float32', 'seed': 0,
-            'epochs': 15, 'batch_size': 64, 'optimizer': 'momentum', 'lr': 0.1, 'momentum': 0.9,
+    return {'sizes': [784, 512, 512, 10], 'l2': 1e-4, 'init': 'he', 'dtype': 'float32', 'seed': 0,
+            'epochs': 40, 'batch_size': 64, 'optimizer': 'momentum', 'lr': 0.1, 'momentum': 0.9,
             'schedule': 'cosine', 'train_images': 60_000, 'augment': 'handwriting_augment',
-            'augment_settings': {'degrees': 15.0, 'scale': [0.7, 1.2], 'shear': 0.3,
-                                 'thick': [-0.5, 1.5], 'alpha': 34.0, 'sigma': 4.0, 'max_shift': 2}}
+            'augment_settings': {'degrees': 30.0, 'scale': [0.5, 1.2], 'shear': 0.3,
+                                 'thick': [-0.5, 1.5], 'alpha': 34.0, 'sigma': 4.0, 'shift': 6.0,
+                                 'wide': 0.5, 'narrow_degrees': 15.0, 'narrow_scale': 0.7,
+                                 'narrow_shift': 2.0}}
 
 # %% ../nbs/12_augment.ipynb #0000002f
 def train_draw_model(seed: int = 0, # seeds the weights, the shuffles and the augmentation
@@ -255,8 +265,10 @@ def train_draw_model(seed: int = 0, # seeds the weights, the shuffles and the au
     model.dataset, model.classes = 'mnist', DATASETS['mnist']['classes']
     # the recipe's own fields build the optimizer, as the command line's flags do
     opt = make_optimizer(r['optimizer'], r['lr'], r['momentum'], r['schedule'], epochs)
+    settings = {k: tuple(v) if isinstance(v, list) else v for k, v in r['augment_settings'].items()}
+    augment = functools.partial(handwriting_augment, **settings)       # the recipe's ranges
     hist = fit(model, X, y, epochs=epochs, batch_size=r['batch_size'], optimizer=opt, seed=seed,
-               progress=progress, augment=handwriting_augment)
+               progress=progress, augment=augment)
     model.settings = {**r, 'seed': seed, 'epochs': epochs, 'train_images': len(X),
                       'history': list(hist)}
     return model
@@ -298,11 +310,11 @@ def weights_sha256(model: MLP, # the network whose arrays are hashed (not its se
     return h.hexdigest()
 
 # %% ../nbs/12_augment.ipynb #9b6936c3
-DRAW_MODEL_SHA256 = '469dd6b03d018e81f380e359e7676fa67a6531c3fecfa2173e32098a752bb07a'
-DRAW_WEIGHTS_SHA256 = 'baa0d6c76109dd5d25562abda02208bdff09d1d84feb4ddf562737bee6595fab'
+DRAW_MODEL_SHA256 = '1342ee5328bcea79f7a05e17671d36bae7b1a4f33eeb5195727c6699b8b3f7fa'
+DRAW_WEIGHTS_SHA256 = 'bb17f4dc8d2d9b31803cdddf872f3ffe4367d83c2f01342b906c84ecdc1c759d'
 
 def load_draw_model(verify: bool = True, # check the file's SHA-256 first
-                   ) -> MLP: # the 784-256-10 float32 network; .settings: recipe and history
+                   ) -> MLP: # the 784-512-512-10 float32 network; .settings: recipe and history
     "The drawing pad's trained network, read from the package (the file checked first)."
     path = draw_model_path()
     if verify and file_sha256(path) != DRAW_MODEL_SHA256:
