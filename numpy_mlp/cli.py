@@ -305,8 +305,8 @@ TRAIN_FLAGS = [
     ('--data', _IDX, dict(default=None)),
     ('--save', 'save the trained model to this .npz file', dict(metavar='PATH', default=None)),
     ('--recipe', "quick: the flags' recipe (default); draw: the drawing pad's network of chapter "
-                 '12 (784-256-10, handwriting augmentations, 15 epochs on all 60,000 images; only '
-                 '--seed, --save and --no-progress apply)',
+                 "12 (its draw_recipe: sizes, epochs and handwriting augmentations, on all 60,000 "
+                 'images; only --seed, --save and --no-progress apply)',
      dict(choices=('quick', 'draw'), default='quick')),
     ('--no-progress', 'no progress bar (there is none when stderr is not a terminal)',
      dict(action='store_true'))]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 import numpy as np
 from .data import to_float
-from .model import MLP, forward, check_labels, check_X, check_input_range
+from .checks import check_labels, check_X, check_input_range
+from .model import MLP, forward
 from .loss import evaluate
 from .backward import backward
 # pyplot is imported when plotting; the annotations name it in quotes (Optional['plt.Axes']), which
