@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['load_mnist', 'train_valid_split', 'Batches', 'random_shift', 'show_digits', 'MLP', 'init_params', 'forward',
-           'cross_entropy', 'l2_penalty', 'grad_check', 'fit', 'evaluate', 'SGD', 'Adam', 'step_schedule',
-           'cosine_schedule', 'save', 'load']
+           'cross_entropy', 'l2_penalty', 'grad_check', 'fit', 'Callback', 'CancelFit', 'EarlyStopping', 'evaluate',
+           'SGD', 'Adam', 'step_schedule', 'cosine_schedule', 'save', 'load']
 
 # %% ../nbs/index.ipynb #2111f466
 from importlib.metadata import version as _version, PackageNotFoundError as _NotInstalled
@@ -13,11 +13,12 @@ from .data import load_mnist, train_valid_split, Batches, random_shift, show_dig
 from .model import MLP, init_params, forward
 from .loss import cross_entropy, l2_penalty, evaluate
 from .backward import grad_check
-from .training import fit
+from .training import fit, Callback, CancelFit, EarlyStopping
 from .optim import SGD, Adam, step_schedule, cosine_schedule
 from .io import save, load
 _all_ = ['load_mnist', 'train_valid_split', 'Batches', 'random_shift', 'show_digits', 'MLP', 'init_params',
-         'forward', 'cross_entropy', 'l2_penalty', 'grad_check', 'fit', 'evaluate', 'SGD', 'Adam',
+         'forward', 'cross_entropy', 'l2_penalty', 'grad_check', 'fit', 'Callback', 'CancelFit',
+         'EarlyStopping', 'evaluate', 'SGD', 'Adam',
          'step_schedule', 'cosine_schedule', 'save', 'load']
 try: __version__ = _version('numpy_mlp')      # settings.ini's version, as pip installed it
 except _NotInstalled: __version__ = 'unknown'   # a source tree that was never installed

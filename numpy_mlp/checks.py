@@ -13,8 +13,8 @@ __all__ = ['RAW_PIXELS', 'RANGE_TOLERANCE', 'MEMORY_CAP', 'is_int', 'is_number',
            'check_bool', 'check_seed', 'check_function', 'check_choice', 'check_image_dtype', 'check_X',
            'InputRangeWarning', 'value_range', 'looks_like_raw_pixels', 'warn_inputs', 'input_warnings',
            'check_input_range', 'training_range', 'check_labels', 'check_sizes', 'memory_available', 'check_memory',
-           'check_float_dtype', 'check_data', 'check_valid', 'check_batch', 'check_schedule', 'check_factor',
-           'check_finite_weights']
+           'check_float_dtype', 'check_data', 'check_valid', 'check_batch', 'check_finite_weights', 'check_schedule',
+           'check_factor']
 
 # %% ../nbs/15_checks.ipynb #25616c22
 def is_int(x, # any value
@@ -24,25 +24,32 @@ def is_int(x, # any value
 
 # %% ../nbs/15_checks.ipynb #c63ce785
 def is_number(x, # any value
-             ) -> bool: # True for a Python or NumPy int or float; False for a bool, a string, None, ...
+             ) -> bool: # True for a Python or NumPy int or float; False for a bool, a string, ...
     "Whether `x` is a real number that is not a bool."
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+    real = isinstance(x, (int, float, np.integer, np.floating))
+    return real and not isinstance(x, (bool, np.bool_))
 
 # %% ../nbs/15_checks.ipynb #f851f704
 def check_number(name: str, # the setting's name, for the message
                  value, # the value given
-                 lo: float = -math.inf, # the smallest value allowed (or, with lo_open, just below it)
+                 lo: float = -math.inf, # the smallest value allowed (with lo_open: just below it)
                  hi: float = math.inf, # the largest (or, with hi_open, just above it); inf: finite
                  lo_open: bool = False, # value must be > lo, not >= lo
                  hi_open: bool = False, # value must be < hi, not <= hi
+                 finite: bool = True, # with hi inf: refuse inf too
                 ) -> float: # the value, as a float
     "`value` as a float if it is a number in the interval (finite if hi is inf), else a ValueError."
-    if hi == math.inf: where = ('positive' if lo == 0 and lo_open else f"{'>' if lo_open else '>='} {lo:g}") + ' and finite'
+    if hi == math.inf:
+        bound = 'positive' if lo == 0 and lo_open else f"{'>' if lo_open else '>='} {lo:g}"
+        where = bound + (' and finite' if finite else '')
     else: where = f"in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-    ok = is_number(value) and (lo < value if lo_open else lo <= value) and (value < hi if hi_open else value <= hi)
-    if not (ok and math.isfinite(value)):
-        raise ValueError(f"{name} must be {where}, got {value if is_number(value) else repr(value)}")
-    return float(value)
+    try: v = float(value) if is_number(value) else math.nan     # 10**400: too large for a float
+    except OverflowError: v = math.inf
+    ok = (lo < v if lo_open else lo <= v) and (v < hi if hi_open else v <= hi)
+    if not (ok and (math.isfinite(v) or not finite and v == math.inf)):
+        got = value if is_number(value) else repr(value)
+        raise ValueError(f"{name} must be {where}, got {got}")
+    return v
 
 # %% ../nbs/15_checks.ipynb #e6658c3e
 def check_count(name: str, # the setting's name, for the message
@@ -67,16 +74,17 @@ def check_bool(name: str, # the setting's name
                value, # the value given
               ) -> bool:
     "`value` if it is True or False (Python's or NumPy's), else a TypeError naming `name`."
-    if not isinstance(value, (bool, np.bool_)): raise TypeError(f"{name} must be True or False, got {value!r}")
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 
 # %% ../nbs/15_checks.ipynb #e3cf0300
 def check_seed(seed, # None, or an integer >= 0
-              ) -> int | None:
+              ) -> int | None: # the seed as a Python int (JSON can store it), or None
     "`seed` if it is None or an integer >= 0, else a ValueError."
     if seed is not None and (not is_int(seed) or seed < 0):
         raise ValueError(f"seed must be None or an integer >= 0, got {seed!r}")
-    return seed
+    return None if seed is None else int(seed)
 
 # %% ../nbs/15_checks.ipynb #c9e3a186
 def check_function(name: str, # the argument's name, e.g. 'callback'
@@ -84,7 +92,8 @@ def check_function(name: str, # the argument's name, e.g. 'callback'
                    how: str, # how it is called, for the message
                   ) -> Callable | None: # f, unchanged
     "`f` if it is None or callable, else a TypeError saying how it would be called."
-    if f is not None and not callable(f): raise TypeError(f"{name}= must be a function, called as {how}; got {f!r}")
+    if f is not None and not callable(f):
+        raise TypeError(f"{name}= must be a function, called as {how}; got {f!r}")
     return f
 
 # %% ../nbs/15_checks.ipynb #3f484b71
@@ -93,45 +102,46 @@ def check_choice(name: str, # what the value names, e.g. 'init'
                  choices, # the allowed values (a dict's keys count)
                 ) -> str: # value, unchanged
     "`value` if it is one of `choices`, else a ValueError listing them."
-    if value not in choices: raise ValueError(f"unknown {name} {value!r}: choose one of {sorted(choices)}")
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}: choose one of {sorted(choices)}")
     return value
 
 # %% ../nbs/15_checks.ipynb #d39eb82d
 def check_image_dtype(X: np.ndarray, # images, or rows of features, any shape
                       name: str = 'X', # what the message calls X
                      ) -> np.ndarray: # X, unchanged
-    "Refuse a dtype `to_float` cannot scale without guessing: integers other than uint8, non-numbers."
+    "Refuse a dtype `to_float` cannot scale without guessing: integers but uint8, non-numbers."
     if X.dtype == np.uint8 or X.dtype.kind in 'bf': return X
     if X.dtype.kind not in 'iu':
         raise TypeError(f"{name} has dtype {X.dtype}: images must be uint8 (0-255), bool or floats")
     lo, hi = (int(X.min()), int(X.max())) if X.size else (0, 0)
-    if 0 <= lo and hi <= 1: fix = (f"{name}.astype(bool) if 1 means ink, or {name}.astype(np.uint8) "
-                                   "if they are pixel values 0-255")
-    elif 0 <= lo and hi <= 255: fix = (f"{name}.astype(np.uint8) if they are pixel values 0-255, "
-                                       f"or {name} / 255 for floats in [0, 1]")
+    as_bytes = f"{name}.astype(np.uint8) if they are pixel values 0-255"
+    if 0 <= lo and hi <= 1: fix = f"{name}.astype(bool) if 1 means ink, or {as_bytes}"
+    elif 0 <= lo and hi <= 255: fix = f"{as_bytes}, or {name} / 255 for floats in [0, 1]"
     else: fix = "floats of about unit size, converted yourself (e.g. standardised)"
-    raise TypeError(f"{name} has dtype {X.dtype} (values {lo} to {hi}): numpy_mlp scales only uint8 "
-                    f"images (by 1/255), so as not to guess the scale of other integers; pass {fix}")
-
+    raise TypeError(f"{name} has dtype {X.dtype} (values {lo} to {hi}): numpy_mlp scales only "
+                    "uint8 images (by 1/255), so as not to guess the scale of other integers; "
+                    f"pass {fix}")
 
 # %% ../nbs/15_checks.ipynb #e1ec4767
 def check_X(X, # inputs, one row per sample
             n_features: int, # the columns the network expects, sizes[0]
            ) -> np.ndarray: # X as an array, unscaled: uint8 images stay bytes
-    "Check that X is a finite (n, n_features) matrix of uint8, bool or floats; return it as an array."
+    "X as an array, if it is a finite (n, n_features) matrix of uint8, bool or floats."
     X = np.asarray(X)
     if X.ndim == 3 and X.shape[1] * X.shape[2] == n_features:
-        raise ValueError(f"X has shape {X.shape}: a stack of images; flatten it to ({len(X)}, {n_features}) "
-                         "with X.reshape(len(X), -1)")
+        raise ValueError(f"X has shape {X.shape}: a stack of images; flatten it to "
+                         f"({len(X)}, {n_features}) with X.reshape(len(X), -1)")
     if X.ndim != 2: raise ValueError(f"X must be 2-D, (n, {n_features}), got shape {X.shape}")
     if X.shape[1] != n_features:
         raise ValueError(f"X has {X.shape[1]} features per row, the network expects {n_features} "
                          f"(X.shape = {X.shape})")
     check_image_dtype(X)
     if X.dtype.kind == 'f' and not np.isfinite(X).all():
-        bad = np.argwhere(~np.isfinite(X))[0]
-        raise ValueError(f"X contains NaN or infinite values ({int((~np.isfinite(X)).sum())} of them; "
-                         f"the first at row {bad[0]}, column {bad[1]})")
+        bad = ~np.isfinite(X)
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(f"X contains NaN or infinite values ({int(bad.sum())} of them; "
+                         f"the first at row {row}, column {col})")
     return X
 
 # %% ../nbs/15_checks.ipynb #edf3d80e
@@ -171,7 +181,7 @@ def warn_inputs(message: str, # the warning's text
 # %% ../nbs/15_checks.ipynb #b9a30549
 def input_warnings(f, # a function of no arguments
                   ) -> list: # the messages of the InputRangeWarnings f() issued, repeats included
-    "Call f() and collect its InputRangeWarnings (a helper for tests: fastcore's test_warns takes any)."
+    "Call f() and collect its InputRangeWarnings (for tests: fastcore's test_warns takes any)."
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         f()
@@ -224,19 +234,23 @@ def check_labels(y, # the labels to check
     if not np.issubdtype(y.dtype, np.integer):
         raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
     if len(y) and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must lie in 0..{n_classes - 1}, got values from {y.min()} to {y.max()}")
+        raise ValueError(f"labels must lie in 0..{n_classes - 1}, "
+                         f"got values from {y.min()} to {y.max()}")
     return y
 
 # %% ../nbs/15_checks.ipynb #3b28ec32
 def check_sizes(sizes, # layer widths, input first
                ) -> list: # the widths as a list of ints
-    "Check that `sizes` lists at least two positive integer widths, and return it as a list of ints."
+    "`sizes` as a list of ints, if it lists at least two positive integer widths."
     try: sizes = list(sizes)
-    except TypeError: raise ValueError(f"sizes must be a list of integers like [784, 100, 10], got {sizes!r}") from None
+    except TypeError:
+        raise ValueError("sizes must be a list of integers like [784, 100, 10], "
+                         f"got {sizes!r}") from None
     bad = [s for s in sizes if not is_int(s) or s < 1]
     if len(sizes) < 2 or bad:
         why = f": {bad[0]!r} is not a positive integer" if bad else ""
-        raise ValueError("sizes must list two or more positive integers (input, hidden..., classes), "
+        raise ValueError("sizes must list two or more positive integers "
+                         "(input, hidden..., classes), "
                          f"got {sizes}{why}")
     return [int(s) for s in sizes]
 
@@ -245,7 +259,7 @@ def check_sizes(sizes, # layer widths, input first
 MEMORY_CAP = 8 * 2**30   # bytes allowed for the weights where the free memory cannot be told
 
 def memory_available() -> int:
-    "Bytes of memory this process could get now: Linux's MemAvailable (and the cgroup limit), else MEMORY_CAP."
+    "Bytes of memory this process could get now (Linux's MemAvailable, cgroup limit) or MEMORY_CAP."
     have = []
     try:
         with open('/proc/meminfo') as f:
@@ -260,10 +274,11 @@ def memory_available() -> int:
 def check_memory(sizes: list, # checked layer widths
                  dtype=np.float32, # the weights' float type: its size sets the bytes needed
                 ) -> None: # raises MemoryError when they would not fit
-    "Refuse, before allocating anything, a network whose weights would not fit in the memory available."
+    "Refuse, before allocating anything, a network whose weights would not fit in memory."
     itemsize = np.dtype(dtype).itemsize
     n = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    need = n * itemsize + 8 * max(a * b for a, b in zip(sizes[:-1], sizes[1:]))  # + the float64 draw
+    draw = 8 * max(a * b for a, b in zip(sizes[:-1], sizes[1:]))    # the largest float64 draw
+    need = n * itemsize + draw
     have = memory_available()
     if need > have:
         raise ValueError(f"sizes {sizes}: {n:,} weights would need {need / 1e9:,.1f} GB of memory "
@@ -286,7 +301,7 @@ def check_data(X, # training inputs, one row per sample
                y, # their labels
                n_features: int, # the network's input width, sizes[0]
                n_classes: int, # its output width
-              ) -> tuple: # (X, y) as arrays; uint8 stays bytes (Batches scales it a batch at a time)
+              ) -> tuple: # (X, y) as arrays; uint8 stays bytes (Batches scales a batch at a time)
     "X checked by check_X and y by check_labels, for a network of these widths."
     X = check_X(X, n_features)
     return X, check_labels(y, len(X), n_classes)
@@ -305,26 +320,38 @@ def check_valid(valid, # fit's valid=: an (X, y) pair
     try: Xv, yv = check_data(*valid, n_features, n_classes)
     except (ValueError, TypeError) as e: raise ValueError(f"valid= (X, y): {e}") from None
     if len(Xv) == 0:
-        raise ValueError("valid= (X, y): the validation set is empty; pass valid=None to train without one")
+        raise ValueError("valid= (X, y): the validation set is empty; "
+                         "pass valid=None to train without one")
     return Xv, yv
 
 # %% ../nbs/15_checks.ipynb #e8c6c992
 def check_batch(out, # what augment returned for the batch Xb
                 Xb: np.ndarray, # the batch it was given
                ) -> np.ndarray: # out, unchanged
-    "augment's result, checked: an array of Xb's shape with finite values (else the loss would take the blame)."
+    "augment's result, if an array of Xb's shape with finite values (else the loss is blamed)."
     if not isinstance(out, np.ndarray) or out.shape != Xb.shape:
         raise ValueError(f"augment= must return an array of the batch's shape {Xb.shape}, got "
                          f"{getattr(out, 'shape', type(out).__name__)}")
     if not np.isfinite(out).all(): raise ValueError("augment= returned NaN or infinite values")
     return out
 
+# %% ../nbs/15_checks.ipynb #43001754
+def check_finite_weights(params: dict, # a model's arrays
+                        ) -> dict: # params, unchanged
+    "Refuse a model whose weights hold NaN or inf (a run that blew up and was saved anyway)."
+    bad = [k for k, v in params.items() if not np.isfinite(v).all()]
+    if bad:
+        raise ValueError(f"the model's weights are not finite ({', '.join(bad)} hold NaN or inf): "
+                         "train a new MLP or load a saved one")
+    return params
+
 # %% ../nbs/15_checks.ipynb #71cd4499
 def check_schedule(schedule, # None, or schedule(epoch, epochs) -> factor
                   ) -> Callable | None: # schedule, unchanged
     "`schedule` if it is None or a function, else a TypeError."
     if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a function schedule(epoch, epochs) -> factor, got {schedule!r}")
+        raise TypeError("schedule must be a function schedule(epoch, epochs) -> factor, "
+                        f"got {schedule!r}")
     return schedule
 
 # %% ../nbs/15_checks.ipynb #56e5ebe2
@@ -333,19 +360,10 @@ def check_factor(f, # what the schedule gave
                  epoch: int, # the epoch asked for, from 0
                  epochs: int, # the run's length
                 ) -> float: # f, as a float
-    "The schedule's factor `f` if `lr * f` is positive and finite, else a ValueError naming the epoch."
+    "The schedule's factor `f`, if `lr * f` is positive and finite; else an error naming the epoch."
     try: ok = bool(f > 0) and math.isfinite(lr * f)
-    except (TypeError, ValueError): ok = False
+    except (TypeError, ValueError, OverflowError): ok = False
     if not ok:
         raise ValueError(f"the schedule gave the factor {f!r} at epoch {epoch} of {epochs} "
                          "(counted from 0): the learning rate must stay positive and finite")
     return float(f)
-
-# %% ../nbs/15_checks.ipynb #43001754
-def check_finite_weights(params: dict, # a model's arrays
-                        ) -> dict: # params, unchanged
-    "Refuse a model whose weights hold NaN or inf (a run that blew up and was saved anyway)."
-    bad = [k for k, v in params.items() if not np.isfinite(v).all()]
-    if bad: raise ValueError(f"the model's weights are not finite ({', '.join(bad)} hold NaN or inf): "
-                             "train a new MLP or load a saved one")
-    return params

@@ -249,7 +249,7 @@ def _number(kind, low=None, low_ok=True, high=None):
 def _positive(kind): return _number(kind, 0, low_ok=False)
 
 def _nonnegative_int(text):
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):          # '٣' is a digit to str.isdigit
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
     return int(text)
 
@@ -298,7 +298,8 @@ TRAIN_FLAGS = [
     ('--shift', 'augment with random shifts of up to 2 pixels', dict(action='store_true')),
     ('--valid', 'training images held out for validation, 0 for none (default: 10000)',
      dict(type=_nonnegative_int, default=10_000)),
-    ('--seed', 'seed for weights, split and shuffles (default: 0)', dict(type=int, default=0)),
+    ('--seed', 'seed for weights, split and shuffles (default: 0)',
+     dict(type=_nonnegative_int, default=0)),
     ('--dtype', 'float type (default: float32)',
      dict(choices=('float32', 'float64'), default='float32')),
     ('--dataset', 'which dataset (default: mnist)', _DATASET),

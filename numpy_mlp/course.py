@@ -201,9 +201,11 @@ def doc_renderer(sym, # what show_doc documents: a function, a class, a method
                  name: str | None = None, # the name to show; None: its own
                  title_level: int = 3, # the heading level of that name
                 ) -> object: # nbdev's markdown renderer of sym, which the notebook displays
-    "show_doc's renderer: nbdev's own, but an exception or warning class shows as `class Name(Base)`."
+    "show_doc's renderer: nbdev's own, but a class shows as `class Name(Base)` or `class Name(its params)`."
     from nbdev.showdoc import BasicMarkdownRenderer       # nbdev is needed to build the site, not to run
     r = BasicMarkdownRenderer(sym, name=name, title_level=title_level)
-    if isinstance(sym, type) and issubclass(sym, BaseException) and '__init__' not in vars(sym):
-        r.dm = f"class {sym.__name__}({', '.join(b.__name__ for b in sym.__bases__)})"
+    if isinstance(sym, type) and '__init__' not in vars(sym):      # nbdev shows (*args, **kwargs)
+        bases = [b.__name__ for b in sym.__bases__ if b is not object]
+        r.dm = f"class {sym.__name__}" + (f"({', '.join(bases)})" if bases else '')
+    elif isinstance(sym, type) and str(r.dm).startswith('def '): r.dm = 'class ' + str(r.dm)[len('def '):]
     return r

@@ -76,13 +76,13 @@ def evaluate(model: MLP, # the network
 def _mlp_loss(self, X, # (n, sizes[0]) inputs: uint8 images or floats
               y, # (n,) integer labels
              ) -> float: # mean cross-entropy plus the L2 penalty
-    "Mean cross-entropy on (X, y) plus the model's own L2 penalty: `evaluate`'s 'loss'."
+    "Mean cross-entropy on (X, y) plus the model's own L2 penalty: `evaluate(model, X, y)['loss']`."
     return evaluate(self, X, y)['loss']
 
 def _mlp_accuracy(self, X, # (n, sizes[0]) inputs: uint8 images or floats
                   y, # (n,) integer labels
                  ) -> float: # the fraction right, in [0, 1]
-    "The fraction of rows of X whose predicted class is y: `evaluate`'s 'acc'."
+    "The fraction of rows of X whose predicted class is y: `evaluate(model, X, y)['acc']`."
     return evaluate(self, X, y)['acc']
 
 attach(MLP, loss=_mlp_loss, accuracy=_mlp_accuracy)     # methods of every MLP from here on

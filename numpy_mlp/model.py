@@ -7,7 +7,7 @@ from __future__ import annotations
 import math, os
 import numpy as np
 from .activations import relu, softmax
-from .checks import (check_count, check_number, check_choice, check_sizes, check_memory, check_float_dtype,
+from .checks import (check_count, check_number, check_choice, check_seed, check_sizes, check_memory, check_float_dtype,
                               check_X, check_labels, check_input_range, training_range)
 from .data import to_float
 
@@ -71,8 +71,8 @@ class MLP:
                  init: str = 'he', # initial weight scale: 'he', 'xavier' or 'origin'
                  seed: int | None = None, # seed for the initial weights
                  dtype=np.float32): # float32 (fast) or float64
-        self.sizes, self.l2 = check_sizes(sizes), check_number('l2', float(l2), 0)
-        self.init, self.seed = check_choice('init', init, INITS), seed
+        self.sizes, self.l2 = check_sizes(sizes), check_number('l2', l2, 0)
+        self.init, self.seed = check_choice('init', init, INITS), check_seed(seed)
         self.dtype = check_float_dtype(dtype)
         check_memory(self.sizes, self.dtype)                # before a single weight is drawn
         self.params = init_params(self.sizes, init, rng=seed, dtype=self.dtype)

@@ -18,7 +18,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import MLP, SGD, Adam, cosine_schedule, step_schedule
 from . import fit as fit_mlp     # the estimator has a `fit` of its own
 from . import training
-from .data import to_float, InputRangeWarning
+from .data import to_float
+from .checks import InputRangeWarning
 import warnings
 
 # %% auto #0

@@ -16,9 +16,9 @@ from .backward import backward
 from .optim import Optimizer, SGD
 
 # %% auto #0
-__all__ = ['DIVERGED_FACTOR', 'CHECKPOINT_EVERY', 'Callback', 'CancelFit', 'History', 'Trainer', 'readable_step', 'Recorder',
-           'ProgressBar', 'TrainingDiverged', 'loss_ceiling', 'Checkpoint', 'DivergenceGuard', 'KeepOnInterrupt',
-           'EarlyStopping', 'Augment', 'TrainStep', 'fit', 'AfterEpoch', 'origin_recipe']
+__all__ = ['DIVERGED_FACTOR', 'CHECKPOINT_EVERY', 'FIT_CALLBACKS', 'Callback', 'CancelFit', 'History', 'Trainer', 'readable_step',
+           'Recorder', 'ProgressBar', 'TrainingDiverged', 'loss_ceiling', 'Checkpoint', 'DivergenceGuard',
+           'KeepOnInterrupt', 'EarlyStopping', 'Augment', 'TrainStep', 'fit', 'AfterEpoch', 'origin_recipe']
 
 # %% ../nbs/06_training.ipynb #e2be9a12
 class Callback:
@@ -74,12 +74,15 @@ class Trainer:
                  cbs: list = ()): # Callback objects
         self.model, self.batches, self.opt, self.step = model, batches, opt, step
         self.cbs, self.history = sorted(cbs, key=lambda cb: cb.order), History()
+        empty = {m: f for m, f in vars(Callback).items() if callable(f)}   # each moment's no-op
+        self.hooks = {m: [getattr(cb, m) for cb in self.cbs if getattr(type(cb), m, f) is not f]
+                      for m, f in empty.items()}   # moment -> the callbacks' own methods, in order
 
     def callback(self, moment: str, # 'before_fit', ..., 'on_error': a method of Callback
                  *args) -> None:
-        "Call the method `moment` of every callback that has one, in order."
-        for cb in self.cbs:
-            if hasattr(cb, moment): getattr(cb, moment)(self, *args)
+        "Call the method `moment` of every callback that defines its own, in order."
+        self.moment = moment
+        for hook in self.hooks[moment]: hook(self, *args)
 
     def one_batch(self) -> None:
         self.callback('before_batch')
@@ -103,9 +106,13 @@ def _fit(self, epochs: int, # passes over the batches
     "Run `epochs` epochs; CancelFit ends them early, another exception goes to on_error first."
     self.epochs, self.epoch, self.steps, self.stepping = epochs, 0, 0, False
     try:
-        self.callback('before_fit')
-        for self.epoch in range(1, epochs + 1): self.one_epoch()
-    except CancelFit: pass
+        try:
+            self.callback('before_fit')
+            for self.epoch in range(1, epochs + 1): self.one_epoch()
+        except CancelFit:                    # between epochs only: never with a half-checked epoch
+            if self.moment not in ('before_fit', 'before_epoch', 'after_epoch'):
+                raise ValueError(f"CancelFit was raised in {self.moment}: a callback ends a run in "
+                                 "before_fit, before_epoch or after_epoch") from None
     except BaseException as e: self.callback('on_error', e); raise
     finally: self.callback('after_fit')
     return self.history
@@ -171,10 +178,10 @@ DIVERGED_FACTOR = 10     # a batch loss this many times the starting level means
 # steps between two copies of the parameters (there is one after every epoch too)
 CHECKPOINT_EVERY = 50
 
-def loss_ceiling(start: float, # the mean cross-entropy of fit's first batch
+def loss_ceiling(start: float, # the mean cross-entropy of the run's first batch
                  n_classes: int, # the output width: ln(n_classes) is a uniform guess's loss
-                ) -> float: # the batch loss above which fit stops
-    "The largest batch loss `fit` accepts: `DIVERGED_FACTOR` times max(`start`, ln(classes))."
+                ) -> float: # the batch loss above which DivergenceGuard stops the run
+    "The largest batch loss the guard accepts: `DIVERGED_FACTOR` times max(`start`, ln(classes))."
     return DIVERGED_FACTOR * max(start, math.log(n_classes))
 
 # %% ../nbs/06_training.ipynb #8c87e2f6
@@ -198,7 +205,7 @@ class DivergenceGuard(Callback):
     "Checks the losses the loop computes anyway; a blow-up restores good weights and raises."
     order = -10                                        # first: a batch that blew up goes no further
     def __init__(self, every: int = CHECKPOINT_EVERY): # steps between two checkpoints
-        self.every = every
+        self.every = check_count('every', every)
     def before_fit(self, t):
         t.checkpoint, self.start, self.ceiling = Checkpoint(t.model.params), None, None
         r = t.model.input_range                       # inputs far above 1 are the likelier culprit
@@ -256,10 +263,12 @@ class KeepOnInterrupt(Callback):
         try: e.history = t.history
         except (AttributeError, TypeError): pass
         if isinstance(e, TrainingDiverged): return          # its message says it all
-        if t.stepping:                                       # needs DivergenceGuard's checkpoint
-            t.checkpoint.restore(); t.opt.reset()
-            state = (f"{t.checkpoint.where} "
-                     "(the interrupt cut a step short; the optimizer's state was cleared)")
+        kept = getattr(t, 'checkpoint', None)                # DivergenceGuard's, if it runs
+        if t.stepping and kept is not None:
+            kept.restore(); t.opt.reset()
+            state = (f"{kept.where} (the interrupt cut a step short; "
+                     "the optimizer's state was cleared)")
+        elif t.stepping: state = "weights the interrupt left half-stepped (there was no checkpoint)"
         else: state = f"its weights after the last finished step ({t.steps} steps)"
         if hasattr(e, 'add_note'):
             e.add_note(f"fit stopped in epoch {t.epoch} after {len(t.history)} finished epochs: "
@@ -269,10 +278,11 @@ class KeepOnInterrupt(Callback):
 # %% ../nbs/06_training.ipynb #d9c63815
 class EarlyStopping(Callback):
     "Stop after more than `patience` epochs without a rise in validation accuracy; keep the best."
-    order = 5                                          # after the Recorder: reads its record
+    order = 30                        # last: the record, the bar and callback= have seen the epoch
     def __init__(self, patience: int = 10, # epochs without a gain allowed before the stop
                  tol: float = 1e-4): # the smallest rise in accuracy that counts as a gain
-        self.patience, self.tol = check_count('patience', patience), check_number('tol', tol, 0)
+        self.patience = check_count('patience', patience)
+        self.tol = check_number('tol', tol, 0, finite=False)
     def score(self, t: Trainer, # at the end of an epoch
              ) -> float: # higher is better
         "The epoch's validation accuracy (a subclass may score otherwise)."
@@ -299,7 +309,8 @@ class Augment(Callback):
     "Transform every training batch with `f(X_batch, rng)` before its step: fit's `augment=`."
     def __init__(self, f: Callable, # f(X_batch, rng) -> an array of the batch's shape
                  seed: int | None = None): # seeds rng, a stream apart from the shuffles'
-        self.f, self.rng = f, np.random.default_rng(None if seed is None else [seed, 1])
+        self.f = check_function('augment', f, 'augment(X_batch, rng) on every batch')
+        self.rng = np.random.default_rng(None if check_seed(seed) is None else [seed, 1])
     def before_batch(self, t):
         t.Xb = to_float(check_batch(self.f(t.Xb, self.rng), t.Xb), t.Xb.dtype)   # uint8: scaled
 
@@ -369,6 +380,7 @@ def fit(model: MLP, # trained in place
     if callback is not None: cbs.append(AfterEpoch(callback))
     batches = Batches(X, y, batch_size, shuffle=shuffle, seed=seed, dtype=model.dtype)
     trainer = Trainer(model, batches, opt, TrainStep(model.params), cbs)
+    model.history = trainer.history                    # this run's, from the start
     prev, model.input_range = model.input_range, seen   # what it is trained on: checked later
     try: return trainer.fit(epochs)
     finally:
@@ -377,11 +389,14 @@ def fit(model: MLP, # trained in place
 # %% ../nbs/06_training.ipynb #cca13bbb
 class AfterEpoch(Callback):
     "Call `f(model, record)` after every epoch, once the record is kept: fit's `callback=`."
-    order = 20                                         # last: after the record and the bar
-    def __init__(self, f: Callable): self.f = f       # f(model, record)
+    order = 20                                         # after the record and the bar
+    def __init__(self, f: Callable): # f(model, record)
+        self.f = check_function('callback', f, 'callback(model, record) after every epoch')
     def after_epoch(self, t): self.f(t.model, t.history[-1])
 
 # %% ../nbs/06_training.ipynb #9936eca5
+FIT_CALLBACKS = (DivergenceGuard, Recorder, KeepOnInterrupt, ProgressBar, Augment, AfterEpoch)
+
 def _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, seed, progress,
                     callback, augment, callbacks):
     """Every argument of `fit`, checked before the first batch; returns X, y, the optimizer, valid and
@@ -394,6 +409,13 @@ def _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, 
     listed = isinstance(callbacks, (list, tuple))
     bad = [cb for cb in callbacks if not isinstance(cb, Callback)] if listed else [callbacks]
     if bad: raise TypeError(f"callbacks= must be a list of Callback objects, got {bad[0]!r}")
+    own = [cb for cb in callbacks if isinstance(cb, FIT_CALLBACKS)]
+    if own or len({id(cb) for cb in callbacks}) < len(callbacks):
+        raise ValueError(f"callbacks= adds to fit's own ({', '.join(c.__name__ for c in FIT_CALLBACKS)}), "
+                         f"each once: got {own[0] if own else 'one callback twice'!r}")
+    if valid is None and any(type(cb).score is EarlyStopping.score for cb in callbacks
+                             if isinstance(cb, EarlyStopping)):
+        raise ValueError("EarlyStopping watches the validation accuracy: give fit valid=(X, y)")
     check_number("the model's l2", model.l2, 0); check_finite_weights(model.params)
     opt = SGD(0.01) if optimizer is None else optimizer
     if not isinstance(opt, Optimizer):

@@ -389,3 +389,59 @@ def test_augment_returning_bytes_is_scaled(digits):
     h_bytes = fit1(X[:512], y[:512], MLP([784, 32, 10], seed=0), augment=to_bytes, seed=0)
     h_plain = fit1(X[:512], y[:512], MLP([784, 32, 10], seed=0), seed=0)
     assert abs(h_bytes['train_loss'][0] - h_plain['train_loss'][0]) < 1e-3
+
+# ---- callbacks= and the callbacks' own arguments ----
+
+def _tiny():
+    rng = np.random.default_rng(0)
+    return rng.random((200, 8)).astype(np.float32), rng.integers(0, 3, 200)
+
+def test_cancel_fit_mid_epoch_is_an_error_not_a_quiet_return():
+    "CancelFit ends a run only between epochs; in the middle of one it would leave steps no check has seen."
+    from numpy_mlp.training import Callback, CancelFit
+    X, y = _tiny()
+    for moment in ('before_batch', 'before_step', 'after_step'):
+        cb = type('Stop', (Callback,), {moment: lambda self, t: (_ for _ in ()).throw(CancelFit())})()
+        with pytest.raises(ValueError, match=f'CancelFit was raised in {moment}'):
+            fit(MLP([8, 5, 3], seed=0), X, y, epochs=2, batch_size=50, progress=False, callbacks=[cb])
+    class AtEpochEnd(Callback):
+        def after_epoch(self, t): raise CancelFit
+    m = MLP([8, 5, 3], seed=0)
+    assert len(fit(m, X, y, epochs=5, progress=False, callbacks=[AtEpochEnd()])) == 1 and m.history[0]['epoch'] == 1
+
+def test_callbacks_refuse_fit_own_duplicates_and_early_stopping_without_valid():
+    from numpy_mlp.training import Recorder, EarlyStopping, DivergenceGuard, Augment, AfterEpoch
+    X, y = _tiny(); m = MLP([8, 5, 3], seed=0); before = m.params['W1'].copy()
+    with pytest.raises(ValueError, match="callbacks= adds to fit's own"):
+        fit(m, X, y, epochs=1, progress=False, callbacks=[Recorder((X, y))])
+    es = EarlyStopping()
+    with pytest.raises(ValueError, match='one callback twice'):
+        fit(m, X, y, epochs=1, valid=(X, y), progress=False, callbacks=[es, es])
+    with pytest.raises(ValueError, match='EarlyStopping watches the validation accuracy: give fit valid='):
+        fit(m, X, y, epochs=1, progress=False, callbacks=[EarlyStopping()])
+    assert np.array_equal(m.params['W1'], before)           # refused before the first step
+    with pytest.raises(ValueError, match='every must be an integer >= 1'): DivergenceGuard(0)
+    with pytest.raises(TypeError, match='augment= must be a function'): Augment('x')
+    with pytest.raises(TypeError, match='callback= must be a function'): AfterEpoch(3)
+
+def test_callback_sees_the_epoch_early_stopping_ends_on():
+    from numpy_mlp.training import EarlyStopping
+    X, y = _tiny(); seen = []
+    h = fit(MLP([8, 16, 3], seed=0), X, y, epochs=30, optimizer=SGD(0.5, momentum=0.9), valid=(X[:40], y[:40]),
+            callback=lambda m, r: seen.append(r['epoch']), callbacks=[EarlyStopping(patience=1, tol=0.05)],
+            progress=False, seed=0)
+    assert len(h) < 30 and seen == list(h['epoch'])
+
+def test_mlp_checks_its_seed_and_l2():
+    for seed in (-1, 1.5, 'x', True):
+        with pytest.raises(ValueError, match='seed must be None or an integer >= 0'): MLP([8, 3], seed=seed)
+    assert type(MLP([8, 3], seed=np.int64(3)).seed) is int            # JSON can store it
+    for l2 in ('0.5', None, True, [0.1]):
+        with pytest.raises(ValueError, match='l2 must be >= 0 and finite'): MLP([8, 3], l2=l2)
+
+def test_numbers_too_large_for_a_float_are_refused_in_words():
+    from numpy_mlp.optim import Adam
+    with pytest.raises(ValueError, match='the learning rate must be positive and finite'): SGD(10**400)
+    with pytest.raises(ValueError, match='eps must be positive and finite'): Adam(eps=2**2000)
+    with pytest.raises(ValueError, match='the schedule gave the factor'):
+        SGD(0.1, schedule=lambda e, E: 10**400).start_epoch(0, 1)

@@ -276,3 +276,11 @@ def test_values_too_large_for_float32_are_named_not_called_infinite(iris):
                                              "features, or use dtype='float64'"):
             call()
     assert small(dtype='float64').fit(X, y).predict_proba(big).shape == (150, 3)
+
+def test_early_stopping_takes_an_infinite_tol():
+    "tol=inf (no rise after the first epoch counts) stops at epoch n_iter_no_change + 2, as before the move."
+    rng = np.random.default_rng(0)
+    X, y = rng.random((120, 6)).astype(np.float32), rng.integers(0, 3, 120)
+    clf = MLPClassifier(hidden_sizes=(8,), epochs=50, early_stopping=True, n_iter_no_change=3, tol=np.inf,
+                        random_state=0).fit(X, y)
+    assert clf.n_iter_ == 5                   # 0f8aa52, before EarlyStopping became a callback, gave 5
