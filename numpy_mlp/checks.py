@@ -273,7 +273,7 @@ def memory_available() -> int:
 # %% ../nbs/15_checks.ipynb #8a153425
 def check_memory(sizes: list, # checked layer widths
                  dtype=np.float32, # the weights' float type: its size sets the bytes needed
-                ) -> None: # raises MemoryError when they would not fit
+                ) -> None: # raises ValueError when they would not fit
     "Refuse, before allocating anything, a network whose weights would not fit in memory."
     itemsize = np.dtype(dtype).itemsize
     n = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
