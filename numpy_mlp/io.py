@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 import numpy as np
 from .model import MLP, INITS
-from .checks import is_int, check_sizes, check_memory
+from .checks import is_int, is_number, check_sizes, check_memory
 from .data import DATASETS
 
 # %% auto #0
@@ -210,7 +210,7 @@ def _kind(x): return {dict: 'an object', list: 'a list', str: 'a string', bool: 
 def _check_trained_on(meta, sizes, settings, bad):
     "The optional fields input_range, dataset and classes: absent or null, or well formed."
     r, ds, names = meta.get('input_range'), meta.get('dataset'), meta.get('classes')
-    number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v)
+    number = lambda v: is_number(v) and _finite(v)
     if r is not None and not (isinstance(r, list) and len(r) == 2 and all(map(number, r))
                               and r[0] <= r[1]):
         raise bad(f"'meta' input_range must be null or [smallest, largest], two finite numbers, "
@@ -265,7 +265,7 @@ def check_meta(meta, # the JSON record of a model file, as parsed
     if meta['dtype'] not in ('float32', 'float64'):
         raise bad(f"'meta' dtype must be 'float32' or 'float64', got {meta['dtype']!r}")
     l2 = meta['l2']
-    if not isinstance(l2, (int, float)) or isinstance(l2, bool) or not (_finite(l2) and l2 >= 0):
+    if not (is_number(l2) and _finite(l2) and l2 >= 0):
         raise bad(f"'meta' l2 must be a finite number >= 0, got {l2!r}")
     if not isinstance(meta['init'], str) or meta['init'] not in INITS:
         raise bad(f"'meta' init must be one of {sorted(INITS)}, got {meta['init']!r}")
