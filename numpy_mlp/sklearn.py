@@ -61,7 +61,7 @@ class EarlyStopping(training.EarlyStopping):
         if isinstance(tol, bool) or not isinstance(tol, Real) or not tol >= 0:
             raise ValueError(f"tol must be a number >= 0, got {tol!r}")
         super().__init__(patience=n_iter_no_change, tol=tol)
-        self.X, self.y, self.n_iter_no_change = X, y, n_iter_no_change
+        self.X, self.y = X, y                     # n_iter_no_change is kept as patience
 
     def score(self, t): return t.model.accuracy(self.X, self.y)
 
