@@ -47,7 +47,7 @@ def _source(cell) -> str:
 
 def exercise_cells(nb: dict, # a notebook as json.load reads it: {'cells': [...], 'metadata': ...}
                   ) -> list: # copies of those cells: nbdev-only ones dropped, outputs cleared
-    "The cells of a chapter's Exercises section, from its `## Exercises` heading to the end."
+    "The cells of a chapter's Exercises section: from its `## Exercises` heading to the next `## ` heading, or the end."
     cells = nb['cells']
     start = next((i for i, c in enumerate(cells) if c['cell_type'] == 'markdown'
                   and re.match(r'##\s+Exercises\b', _source(c).lstrip())), None)
@@ -55,6 +55,7 @@ def exercise_cells(nb: dict, # a notebook as json.load reads it: {'cells': [...]
     out = []
     for c in cells[start:]:
         src = _source(c)
+        if c is not cells[start] and c['cell_type'] == 'markdown' and re.match(r'##\s', src.lstrip()): break
         if c['cell_type'] == 'code':
             lines = src.splitlines()
             if any(_nbdev_only.match(l) for l in lines if _directive.match(l)): continue

@@ -83,6 +83,9 @@ def test_release_has_stubs_and_no_solutions(course):
         assert kinds.count('code') >= 2 and 'markdown' in kinds, f"{name}: needs code and written exercises"
         tests = [c for c in nb['cells'] if _grading(c).get('grade') and c['cell_type'] == 'code']
         assert tests and all(_grading(c).get('locked') and _grading(c).get('points') for c in tests), name
+        # the chapter's checkers follow its exercises in the teacher's edition: none of them reaches a student
+        assert 'How these exercises are checked' not in text and 'fails_with' not in text, name
+        assert not re.search(r'_exercise\(|_measure\(|what_a_student_sees|_test_measure', text), name
 
 def _scores(course, student):
     with Gradebook(f"sqlite:///{course/'gradebook.db'}") as gb:
