@@ -1,7 +1,7 @@
 """Robustness to handwriting-like changes: accuracy of the quick model and of the drawing pad's model.
 
 On the 10,000 MNIST test images, untouched and transformed (each transformation on its own, at two
-strengths; the table in nbs/12_augment.ipynb says what each strength means).
+strengths; the table in nbs/11_augment.ipynb says what each strength means).
 
 The quick model is retrained here (`numpy_mlp train`'s recipe on all 60,000 training images, seed 0,
 about 10 s); the pad's model is the one committed in numpy_mlp/datafiles/draw_model.npz.

@@ -144,7 +144,7 @@ def cmd_train(args, # the parsed flags of `numpy_mlp train`
 # %% ../nbs/09_cli.ipynb #8e996cb2
 def cmd_train_draw(args: argparse.Namespace, # the parsed flags
                   ) -> int: # the exit status, 0
-    "`numpy_mlp train --recipe draw`: the drawing pad's network (chapter 12), its test accuracy."
+    "`numpy_mlp train --recipe draw`: the drawing pad's network (chapter 11), its test accuracy."
     from numpy_mlp.augment import draw_recipe, train_draw_model
     if args.save is not None: check_save_path(args.save)
     r = draw_recipe()

@@ -130,7 +130,7 @@ def _stroke_width(mask) -> float:
 
 def _extreme_filter(a, k: int, f) -> np.ndarray:
     """f (np.min: erosion, np.max: dilation) over the (2k+1) x (2k+1) square around each pixel of
-    the last two axes, for one image or a stack (chapter 12's augmentations); outside is 0."""
+    the last two axes, for one image or a stack (chapter 11's augmentations); outside is 0."""
     pair = {np.min: np.minimum, np.max: np.maximum}.get(f, f)
     def along(p, n, rows):              # f over each 2k + 1 run of columns (or rows) that fits n
         cut = (lambda m, i, j: m[..., i:j, :]) if rows else (lambda m, i, j: m[..., i:j])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ['01_activations.ipynb', '11_course.ipynb']
+CHAPTERS = ['01_activations.ipynb', '10_course.ipynb']
 
 @pytest.fixture(scope='module')
 def newest(tmp_path_factory):
