@@ -4,7 +4,8 @@
 
 # %% ../nbs/15_checks.ipynb #36ff812c
 from __future__ import annotations
-import math, sys, warnings
+import math, os, sys, warnings
+from pathlib import Path
 from typing import Callable
 import numpy as np
 
@@ -13,8 +14,8 @@ __all__ = ['RAW_PIXELS', 'RANGE_TOLERANCE', 'MEMORY_CAP', 'is_int', 'is_number',
            'check_bool', 'check_seed', 'check_function', 'check_choice', 'check_image_dtype', 'check_X',
            'InputRangeWarning', 'value_range', 'looks_like_raw_pixels', 'warn_inputs', 'input_warnings',
            'check_input_range', 'training_range', 'check_labels', 'check_sizes', 'memory_available', 'check_memory',
-           'check_float_dtype', 'check_data', 'check_valid', 'check_batch', 'check_finite_weights', 'check_schedule',
-           'check_factor']
+           'check_float_dtype', 'check_data', 'check_valid', 'check_batch', 'check_finite_weights', 'check_path',
+           'check_schedule', 'check_factor']
 
 # %% ../nbs/15_checks.ipynb #25616c22
 def is_int(x, # any value
@@ -344,6 +345,15 @@ def check_finite_weights(params: dict, # a model's arrays
         raise ValueError(f"the model's weights are not finite ({', '.join(bad)} hold NaN or inf): "
                          "train a new MLP or load a saved one")
     return params
+
+# %% ../nbs/15_checks.ipynb #bb5e7708
+def check_path(name: str, # the argument's name, for the message
+               path, # the value given
+              ) -> Path: # path, as a Path
+    "`path` as a Path when it is a file name (a str or an os.PathLike), else a TypeError naming `name`."
+    if isinstance(path, str) or (isinstance(path, os.PathLike) and isinstance(os.fspath(path), str)):
+        return Path(path)
+    raise TypeError(f"{name} must be a file name (a str or a Path), got {type(path).__name__} {str(path)[:80]!r}")
 
 # %% ../nbs/15_checks.ipynb #71cd4499
 def check_schedule(schedule, # None, or schedule(epoch, epochs) -> factor

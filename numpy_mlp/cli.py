@@ -233,7 +233,10 @@ def _number(kind, low=None, low_ok=True, high=None):
     "An argparse type: a finite number of `kind` in [low, high) (or (low, ...) when not `low_ok`)."
     def convert(text):
         try: value = kind(text)
-        except ValueError: raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        except ValueError:
+            try: problem = 'not a whole number' if math.isfinite(float(text)) else 'not a number'   # '1e23', '2.5'
+            except ValueError: problem = 'not a number'
+            raise argparse.ArgumentTypeError(f"{problem}: {text!r}") from None
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
         if low is not None and (value < low or (value == low and not low_ok)):
@@ -306,7 +309,7 @@ TRAIN_FLAGS = [
     ('--data', _IDX, dict(default=None)),
     ('--save', 'save the trained model to this .npz file', dict(metavar='PATH', default=None)),
     ('--recipe', "quick: the flags' recipe (default); draw: the drawing pad's network of chapter "
-                 "12 (its draw_recipe: sizes, epochs and handwriting augmentations, on all 60,000 "
+                 "11 (its draw_recipe: sizes, epochs and handwriting augmentations, on all 60,000 "
                  'images; only --seed, --save and --no-progress apply)',
      dict(choices=('quick', 'draw'), default='quick')),
     ('--no-progress', 'no progress bar (there is none when stderr is not a terminal)',

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Callable
 import numpy as np
 from .model import MLP, INITS
-from .checks import is_int, is_number, check_sizes, check_memory
+from .checks import is_int, is_number, check_sizes, check_memory, check_path
 from .data import DATASETS
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'TEMP_TAG', 'STALE_AFTER', 'MAX_META_BYTES', 'ModelFileError', 'save', 'load', 'check_target',
-           'remove_stale_temps', 'new_file_mode', 'atomic_write', 'check_meta']
+           'check_source', 'remove_stale_temps', 'new_file_mode', 'atomic_write', 'check_meta']
 
 # %% ../nbs/08_io.ipynb #17dbf542
 FORMAT_VERSION = 1
@@ -53,9 +53,7 @@ def save(model: MLP, # the network to write
 def load(path: str | Path, # a .npz file written by save
         ) -> MLP:
     "Read a model written by `save`, checking every array; raises ModelFileError on a bad file."
-    path = Path(path)
-    if path.is_dir(): raise ModelFileError(f"{path}: is a folder, not a model file")
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such model file")
+    path = check_source(path)       # not a file name, a folder, no file, a device: refused first
     bad = lambda why: ModelFileError(f"{path}: not a readable model file{why}")
     try:
         with open(path, 'rb') as f: head = f.read(6)
@@ -94,6 +92,7 @@ def check_target(path: str | Path, # where a model file is to be written (a syml
                  probe: bool = False, # also create and remove a temporary file there, as save will
                 ) -> Path: # the file to write: `path` with symbolic links resolved
     "Refuse a path `save` cannot write, naming why: empty, too long, a folder, a device, no folder."
+    check_path('path', path)
     if not str(path).strip(): raise ValueError("an empty path; give a file name such as model.npz")
     if str(path).endswith(('/', os.sep)) and not os.path.isdir(path):
         raise FileNotFoundError(f"{path}: names a folder (it ends with '/') that does not exist; "
@@ -121,6 +120,17 @@ def check_target(path: str | Path, # where a model file is to be written (a syml
         except OSError as e:
             raise PermissionError(f"{path}: cannot write in {target.parent} ({e.strerror})") from None
     return target
+
+# %% ../nbs/08_io.ipynb #d640bbec
+def check_source(path, # a model file to read
+                ) -> Path: # path, as a Path
+    "Refuse a path `load` cannot read, naming why: not a file name, a folder, missing, a device or a pipe."
+    path = check_path('path', path)
+    if path.is_dir(): raise ModelFileError(f"{path}: is a folder, not a model file")
+    if not path.exists(): raise FileNotFoundError(f"{path}: no such model file")
+    if not path.is_file():      # /dev/zero would be read for ever
+        raise ModelFileError(f"{path}: not a regular file (a device, a pipe or a socket), not a model file")
+    return path
 
 # %% ../nbs/08_io.ipynb #715096fb
 # in the name of every temporary file: .NAME.numpy_mlp-tmp-PID-XXXXXXXX

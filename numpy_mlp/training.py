@@ -55,6 +55,7 @@ class History(list):
     def table(self, every: int = 1, # show the epochs that are multiples of this (and the last)
              ) -> str: # one line per shown epoch, one column per recorded value
         "The records as a text table: the epochs that are multiples of `every`, and the last one."
+        every = check_count('every', every)
         names = ('epoch', 'lr', 'train_loss', 'train_acc', 'valid_loss', 'valid_acc', 'seconds')
         cols = [c for c in names if self and c in self[0]]
         fmt = {'epoch': '{:5d}', 'lr': '{:8.2g}', 'seconds': '{:7.2f}'}
@@ -422,7 +423,9 @@ def _check_fit_args(model, X, y, epochs, batch_size, optimizer, valid, shuffle, 
         raise TypeError("optimizer= must be an Optimizer such as SGD(0.01), SGD(0.1, momentum=0.9) or "
                         f"Adam(1e-3), got {optimizer!r}")
     opt.check_params(model.params)
-    for e in range(epochs): opt.factor(e, epochs)     # a schedule that goes wrong at epoch 40, found now
+    checked = range(epochs) if epochs <= 100_000 else [*range(50_000), *range(epochs - 50_000, epochs)]
+    for e in checked: opt.factor(e, epochs)          # a schedule that goes wrong at epoch 40, found now
+    # (a longer run: its first and last 50,000 epochs now, and every epoch again as it starts)
     X, y = check_data(X, y, model.sizes[0], model.n_classes)
     if len(X) == 0: raise ValueError("X has no rows: there is nothing to train on")
     valid = None if valid is None else check_valid(valid, model.sizes[0], model.n_classes)

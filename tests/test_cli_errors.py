@@ -84,6 +84,8 @@ def test_fit_floating_point_error_becomes_one_line(capsys, tiny_data, monkeypatc
     ('--momentum', '1', 'argument --momentum: must be below 1'),
     ('--epochs', 'inf', "argument --epochs: not a number: 'inf'"),
     ('--batch-size', 'nan', "argument --batch-size: not a number: 'nan'"),
+    ('--epochs', '1e23', "argument --epochs: not a whole number: '1e23'"),
+    ('--epochs', '2.5', "argument --epochs: not a whole number: '2.5'"),
 ])
 def test_float_flags_refused_at_parse_time(capsys, tiny_data, flag, value, message):
     code, out, err = run(capsys, 'train', f'{flag}={value}')   # =: '-inf' is a value, not an option

@@ -445,3 +445,31 @@ def test_numbers_too_large_for_a_float_are_refused_in_words():
     with pytest.raises(ValueError, match='eps must be positive and finite'): Adam(eps=2**2000)
     with pytest.raises(ValueError, match='the schedule gave the factor'):
         SGD(0.1, schedule=lambda e, E: 10**400).start_epoch(0, 1)
+
+def test_a_run_of_10_to_the_23_epochs_starts_at_once_or_is_refused_at_once(small):
+    "fit checks a run's schedule up front, but a run too long to check epoch by epoch does not hang there."
+    import signal
+    from numpy_mlp.optim import make_optimizer
+    from numpy_mlp.training import Callback, CancelFit
+    class StopAfterOne(Callback):
+        def after_epoch(self, trainer): raise CancelFit()
+    def hang(*args): raise TimeoutError('fit neither started nor refused within 60 s')
+    X, y = small
+    run = lambda opt: fit(MLP([784, 8, 10], seed=0), X, y, epochs=10**23, progress=False, optimizer=opt,
+                          callbacks=[StopAfterOne()])
+    old = signal.signal(signal.SIGALRM, hang); signal.alarm(60)
+    try:
+        assert len(run(SGD(0.1, momentum=0.9))) == 1                     # no schedule: it trains
+        with pytest.raises(ValueError, match='the schedule gave the factor 0.0 at epoch 99999999999999999'):
+            run(make_optimizer('sgd', 0.1, 0.9, 'cosine', 10**23))        # cos rounds to 0 near the end
+    finally: signal.alarm(0); signal.signal(signal.SIGALRM, old)
+
+@pytest.mark.parametrize('every, error, words', [(0, ValueError, 'every must be an integer >= 1, got 0'),
+                                                 (-2, ValueError, 'every must be an integer >= 1, got -2'),
+                                                 (1.5, TypeError, 'every must be an integer >= 1, got 1.5'),
+                                                 (True, TypeError, 'every must be an integer >= 1, got True')])
+def test_history_table_names_a_bad_every(small, every, error, words):
+    X, y = small
+    h = fit(MLP([784, 8, 10], seed=0), X[:256], y[:256], epochs=2, progress=False)
+    with pytest.raises(error, match=re.escape(words)): h.table(every)
+    assert h.table(2).splitlines()[-1].split()[0] == '2'

@@ -301,3 +301,15 @@ def test_load_words_any_failure_as_a_model_file_error(saved, monkeypatch, error,
     def fail(*args): raise error
     monkeypatch.setattr(numpy_mlp.io, '_read_weights', fail)
     with pytest.raises(ModelFileError, match=re.escape(f'{saved}: {words}')): load(saved)
+
+@pytest.mark.parametrize('bad', [None, 3, b'model.npz'])
+def test_a_path_that_is_not_a_file_name_is_named(tmp_path, bad):
+    from numpy_mlp.io import save
+    m = MLP([784, 10], seed=0)
+    with pytest.raises(TypeError, match='path must be a file name \\(a str or a Path\\), got'): save(m, bad)
+    with pytest.raises(TypeError, match='path must be a file name \\(a str or a Path\\), got'): load(bad)
+
+def test_load_refuses_a_device_or_a_pipe_instead_of_reading_it_for_ever(tmp_path):
+    fifo = tmp_path/'fifo'; os.mkfifo(fifo)          # opening a FIFO to read would wait for a writer
+    for path in ('/dev/zero', fifo):
+        with pytest.raises(ModelFileError, match='not a regular file \\(a device, a pipe or a socket\\)'): load(path)
