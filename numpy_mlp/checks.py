@@ -351,9 +351,10 @@ def check_path(name: str, # the argument's name, for the message
                path, # the value given
               ) -> Path: # path, as a Path
     "`path` as a Path when it is a file name (a str or an os.PathLike), else a TypeError naming `name`."
-    if isinstance(path, str) or (isinstance(path, os.PathLike) and isinstance(os.fspath(path), str)):
+    if isinstance(path, str) or isinstance(path, os.PathLike) and isinstance(os.fspath(path), str):
         return Path(path)
-    raise TypeError(f"{name} must be a file name (a str or a Path), got {type(path).__name__} {str(path)[:80]!r}")
+    what = f"{type(path).__name__} {str(path)[:80]!r}"
+    raise TypeError(f"{name} must be a file name (a str or a Path), got {what}")
 
 # %% ../nbs/15_checks.ipynb #71cd4499
 def check_schedule(schedule, # None, or schedule(epoch, epochs) -> factor

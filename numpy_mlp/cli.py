@@ -234,8 +234,9 @@ def _number(kind, low=None, low_ok=True, high=None):
     def convert(text):
         try: value = kind(text)
         except ValueError:
-            try: problem = 'not a whole number' if math.isfinite(float(text)) else 'not a number'   # '1e23', '2.5'
-            except ValueError: problem = 'not a number'
+            try: whole = math.isfinite(float(text))        # '1e23' or '2.5' for a count
+            except ValueError: whole = False
+            problem = 'not a whole number' if whole else 'not a number'
             raise argparse.ArgumentTypeError(f"{problem}: {text!r}") from None
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
