@@ -350,7 +350,7 @@ def check_finite_weights(params: dict, # a model's arrays
 def check_path(name: str, # the argument's name, for the message
                path, # the value given
               ) -> Path: # path, as a Path
-    "`path` as a Path when it is a file name (a str or an os.PathLike), else a TypeError naming `name`."
+    "`path` as a Path if it is a file name (str or os.PathLike), else a TypeError naming `name`."
     if isinstance(path, str) or isinstance(path, os.PathLike) and isinstance(os.fspath(path), str):
         return Path(path)
     what = f"{type(path).__name__} {str(path)[:80]!r}"
