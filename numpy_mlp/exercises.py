@@ -670,6 +670,7 @@ def _check_one_hot(fn):
         _check_array(name, case, got, want, inputs, dtype='float', shape_hint=shape_hint, value_hint=value_hint,
                      dtype_hint='return floats (e.g. np.zeros((n, n_classes), np.float32)): the loss and backward '
                                 'subtract Y from float probabilities')
+        _check_unchanged(name, case, {'y': y}, {'y': arg}, inputs, 'one_hot must not modify y: read the labels')
 
 # %% ../nbs/03_loss.ipynb #201e249f
 @_exercise('cross_entropy')
@@ -1243,6 +1244,8 @@ def _check_confusion_matrix(fn):
             return 'cm[i, j] counts the samples of true class i predicted as class j'
         _check_array(name, case, got, want, inputs, dtype='int', rtol=0, atol=0, shape_hint=shape_hint,
                      value_hint=value_hint, dtype_hint='counts are integers: start from np.zeros(..., dtype=int)')
+        _check_unchanged(name, case, {'y_true': y_true, 'y_pred': y_pred}, {'y_true': args[0], 'y_pred': args[1]},
+                         inputs, 'confusion_matrix must not modify y_true or y_pred')
 
 # %% ../nbs/07_evaluation.ipynb #666cd377
 @_exercise('precision_recall')
@@ -1273,6 +1276,7 @@ def _check_precision_recall(fn):
                 return f'{what}[k] = cm[k, k] / the sum of {axis} k (divide as floats)'
             _check_array(name, case, g, want, inputs, dtype=False, rtol=1e-9, atol=1e-12, what=what, strict=False,
                          shape_hint=f'one {what} per class: shape ({len(cm)},)', value_hint=value_hint)
+        _check_unchanged(name, case, {'cm': cm}, {'cm': arg}, inputs, 'precision_recall must not modify cm')
 
 # %% ../nbs/07_evaluation.ipynb #ebca1f0f
 @functools.cache

@@ -2,7 +2,7 @@
 project's settings.ini, and execnb 0.3, which dropped execnb.nbio. A student with those in their environment must
 still run a chapter to its end: the closing export cell says in one line what to install instead of raising,
 and the course code reads notebooks through fastcore.nbio. This test builds that environment (the newest nbdev,
-fastcore and execnb from the package registry, beside numpy_mlp and nbgrader) and runs chapters 01 and 11 in a
+fastcore and execnb from the package registry, beside numpy_mlp and nbgrader) and runs chapters 01 and 10 in a
 kernel there, every cell, as JupyterLab or nbconvert would (nbconvert knows no slow flag; these two have none).
 """
 import json, os, subprocess, sys, venv

@@ -29,6 +29,10 @@ def test_chapter_ends_with_exercises_of_each_kind(nb):
     start = next((i for i, c in enumerate(cs) if c['cell_type'] == 'markdown'
                   and re.match(r'##\s+Exercises\b', src(c).lstrip())), None)
     assert start is not None, f"{nb.name} has no '## Exercises' section"
+    end = next((i for i, c in enumerate(cs) if i > start and c['cell_type'] == 'markdown'
+                and re.match(r'##\s', src(c).lstrip())), len(cs))      # the checkers' section follows
+    assert src(cs[end]).lstrip().startswith('## How these exercises are checked') if end < len(cs) else True
+    cs = cs[:end]
     grading = [c['metadata'].get('nbgrader', {}) for c in cs[start:]]
     code_solutions = [c for c in cs[start:] if c['cell_type'] == 'code'
                       and c['metadata'].get('nbgrader', {}).get('solution')]
@@ -169,7 +173,8 @@ def teach(a, b):
     assert check_lines(src) == (8, 5)     # check_x: 4 lines (its docstring not counted); the guard: 1
 
 def test_teaching_chapters_are_mostly_teaching():
-    "What chapters 00-06 export is at most 20% checks: the checks live in the appendix's module, numpy_mlp.checks."
+    """What chapters 00-06 export to their own modules is at most 20% checks: the checks live in the appendix's
+    module, numpy_mlp.checks. (Their exercise checkers, exported to numpy_mlp.exercises, are counted apart.)"""
     import numpy_mlp
     pkg = Path(numpy_mlp.__file__).parent
     counts = {m: check_lines((pkg/f'{m}.py').read_text(encoding='utf-8')) for m in TEACHING}
