@@ -192,7 +192,7 @@ class StudentView:
             cell.source = node.source
             if cell.cell_type == 'code': cell['outputs'] = []
         name = Path(self.nb.get('path_', '')).name
-        if re.match(r'\d\d_\w+\.ipynb$', name):
+        if re.match(r'\d+a?_\w+\.ipynb$', name):
             from fastcore.nbio import mk_cell   # execnb.nbio before execnb 0.3
             at = next((i for i, c in enumerate(self.nb.cells) if c.cell_type != 'raw'), 0)
             self.nb.cells.insert(at, mk_cell(notebook_links(name), cell_type='markdown'))

@@ -254,6 +254,8 @@ def _number(name: str, case: str, got, inputs: dict, what: str = 'one number (a 
         raise _error(name, case, 'returned None', inputs, expected=what, got='None', hint='did you forget `return`?')
     if isinstance(got, (bool, np.bool_)) or isinstance(got, (str, bytes, dict)):
         raise _error(name, case, f'returned a {type(got).__name__}', inputs, expected=what, got=_short(got))
+    if isinstance(got, np.ndarray) and got.size != 1:      # before a float64 copy of a huge array
+        raise _error(name, case, f'returned {got.size} values', inputs, expected=what, got=_short(got), hint=hint)
     try: a = np.asarray(got, dtype=np.float64)
     except Exception:
         raise _error(name, case, f'returned a {type(got).__name__}', inputs, expected=what, got=_short(got)) from None
@@ -337,7 +339,8 @@ def _test_measure(name: str, right, wrong: list) -> None:
     for v, words in bad + list(wrong):
         if words not in (msg := _raises(checker, v)):
             raise AssertionError(f'{name}({v!r}): expected {words!r} in:\n{msg}')
-    forms = {f'{right:.{d}g}' for d in range(3, 7)} | ({str(int(right))} if right == int(right) else set())
+    forms = {f'{x:.{d}g}' for x in (right, 100 * right) for d in range(3, 7)}   # as a fraction or a percentage
+    forms |= {str(int(right))} if right == int(right) else set()
     for v in [v for v, _ in wrong] + [right * f for f in (0.3, 0.9, 0.97, 1.03, 1.2, 3)]:
         try: checker(v); continue                          # within the tolerance (momentum_gain's is wide)
         except ExerciseError as e: msg = str(e)

@@ -192,7 +192,10 @@ def atomic_write(path: str | Path, # the file to write (a symlink: its target, t
     remove_stale_temps(target.parent)
     try: old = os.stat(target)
     except FileNotFoundError: old = None
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target.name, target.parent), dir=target.parent)
+    prefix = _temp_prefix(target.name, target.parent)
+    try: fd, tmp = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+    except OSError as e:        # a read-only folder: name the file asked for, not a temporary name
+        raise type(e)(e.errno, f"{path}: cannot write in {target.parent} ({e.strerror})") from None
     try:
         # mkstemp alone gives 0o600; an overwritten file keeps its mode
         os.fchmod(fd, stat.S_IMODE(old.st_mode) if old else new_file_mode())

@@ -31,7 +31,8 @@ def test_chapter_ends_with_exercises_of_each_kind(nb):
     assert start is not None, f"{nb.name} has no '## Exercises' section"
     end = next((i for i, c in enumerate(cs) if i > start and c['cell_type'] == 'markdown'
                 and re.match(r'##\s', src(c).lstrip())), len(cs))      # the checkers' section follows
-    assert src(cs[end]).lstrip().startswith('## How these exercises are checked') if end < len(cs) else True
+    assert end < len(cs) and src(cs[end]).lstrip().startswith('## How these exercises are checked'), \
+        f"{nb.name}: its exercises are not followed by 'How these exercises are checked'"
     cs = cs[:end]
     grading = [c['metadata'].get('nbgrader', {}) for c in cs[start:]]
     code_solutions = [c for c in cs[start:] if c['cell_type'] == 'code'

@@ -313,3 +313,13 @@ def test_load_refuses_a_device_or_a_pipe_instead_of_reading_it_for_ever(tmp_path
     fifo = tmp_path/'fifo'; os.mkfifo(fifo)          # opening a FIFO to read would wait for a writer
     for path in ('/dev/zero', fifo):
         with pytest.raises(ModelFileError, match='not a regular file \\(a device, a pipe or a socket\\)'): load(path)
+
+def test_a_temporary_file_that_cannot_be_made_names_the_file_asked_for(tmp_path, monkeypatch):
+    "A read-only folder (simulated: root writes anywhere) is reported for the model file, not for a temporary name."
+    import tempfile
+    from numpy_mlp.io import save, TEMP_TAG
+    def refuse(*args, **kwargs): raise PermissionError(13, 'Permission denied')
+    monkeypatch.setattr(tempfile, 'mkstemp', refuse)
+    with pytest.raises(PermissionError) as e: save(MLP([784, 10], seed=0), tmp_path/'m.npz')
+    assert f"{tmp_path/'m.npz'}: cannot write in {tmp_path} (Permission denied)" in str(e.value)
+    assert TEMP_TAG not in str(e.value) and not (tmp_path/'m.npz').exists()
