@@ -254,9 +254,8 @@ def _number(name: str, case: str, got, inputs: dict, what: str = 'one number (a 
         raise _error(name, case, 'returned None', inputs, expected=what, got='None', hint='did you forget `return`?')
     if isinstance(got, (bool, np.bool_)) or isinstance(got, (str, bytes, dict)):
         raise _error(name, case, f'returned a {type(got).__name__}', inputs, expected=what, got=_short(got))
-    if isinstance(got, np.ndarray) and got.size != 1:      # before a float64 copy of a huge array
-        raise _error(name, case, f'returned {got.size} values', inputs, expected=what, got=_short(got), hint=hint)
-    try: a = np.asarray(got, dtype=np.float64)
+    try:    # an array of several values is refused as it is, without a float64 copy (it may be huge)
+        a = got if isinstance(got, np.ndarray) and got.size != 1 else np.asarray(got, dtype=np.float64)
     except Exception:
         raise _error(name, case, f'returned a {type(got).__name__}', inputs, expected=what, got=_short(got)) from None
     if a.size != 1:

@@ -114,11 +114,8 @@ def check_target(path: str | Path, # where a model file is to be written (a syml
                                 if not target.parent.exists() else
                                 f"{path}: {target.parent} is not a folder")
     if probe:
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target.name, target.parent), dir=target.parent)
-            os.close(fd); os.unlink(tmp)
-        except OSError as e:
-            raise PermissionError(f"{path}: cannot write in {target.parent} ({e.strerror})") from None
+        fd, tmp = _temp_file(path, target)
+        os.close(fd); os.unlink(tmp)
     return target
 
 # %% ../nbs/08_io.ipynb #d640bbec
@@ -183,6 +180,12 @@ def _temp_prefix(name: str, folder: Path) -> str:
     while name and len(os.fsencode(prefix(name))) + 8 > name_max: name = name[:-1]
     return prefix(name)
 
+def _temp_file(path, target: Path) -> tuple:
+    "mkstemp's (fd, name) beside `target`; a failure is worded for `path`, the file asked for."
+    try: return tempfile.mkstemp(prefix=_temp_prefix(target.name, target.parent), dir=target.parent)
+    except OSError as e:        # a read-only folder: name the file asked for, not a temporary name
+        raise PermissionError(f"{path}: cannot write in {target.parent} ({e.strerror})") from None
+
 # %% ../nbs/08_io.ipynb #504fe31a
 def atomic_write(path: str | Path, # the file to write (a symlink: its target, the link kept)
                  write: Callable, # write(f) writes the whole content to the binary file f
@@ -192,10 +195,7 @@ def atomic_write(path: str | Path, # the file to write (a symlink: its target, t
     remove_stale_temps(target.parent)
     try: old = os.stat(target)
     except FileNotFoundError: old = None
-    prefix = _temp_prefix(target.name, target.parent)
-    try: fd, tmp = tempfile.mkstemp(prefix=prefix, dir=target.parent)
-    except OSError as e:        # a read-only folder: name the file asked for, not a temporary name
-        raise type(e)(e.errno, f"{path}: cannot write in {target.parent} ({e.strerror})") from None
+    fd, tmp = _temp_file(path, target)
     try:
         # mkstemp alone gives 0o600; an overwritten file keeps its mode
         os.fchmod(fd, stat.S_IMODE(old.st_mode) if old else new_file_mode())
